@@ -1,12 +1,15 @@
-// `npm run stack`: starts the local backend alone (no app) and prints how to reach it; Ctrl-C stops it.
+// `npm run stack [-- --port N] [-- --no-seed]`: starts the local backend alone (no app) and prints
+// its settings as shell exports (the variables the tests read); Ctrl-C stops it.
+import { parseArgs } from 'node:util'
 import { startStack } from './stack/stack.ts'
 
-const stack = await startStack({ seed: !process.argv.includes('--no-seed'), apiPort: 54321 })
-console.log(`API (supabase-js URL): ${stack.apiUrl}`)
-console.log(`Database:              ${stack.databaseUrl}`)
-console.log(`anon key:              ${stack.anonKey}`)
-console.log(`service_role key:      ${stack.serviceRoleKey}`)
-console.log('Ctrl-C stops the stack.')
+const { values } = parseArgs({ options: { port: { type: 'string' }, 'no-seed': { type: 'boolean' } } })
+const stack = await startStack({ seed: !values['no-seed'], apiPort: values.port ? Number(values.port) : undefined })
+console.log(`export STACK_API_URL=${stack.apiUrl}`)
+console.log(`export STACK_DATABASE_URL=${stack.databaseUrl}`)
+console.log(`export STACK_ANON_KEY=${stack.anonKey}`)
+console.log(`export STACK_SERVICE_ROLE_KEY=${stack.serviceRoleKey}`)
+console.log('# Ctrl-C (or SIGTERM) stops the stack.')
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void stack.stop().then(() => process.exit(0))

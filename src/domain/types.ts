@@ -1,0 +1,116 @@
+// The shapes of the program's data, as the database and the sync API define them
+// (supabase/migrations). Money is integer fen; times are ISO 8601 strings with offset.
+
+export type Uuid = string
+
+export interface Station {
+  id: Uuid
+  name: string
+  address: string
+}
+
+export interface Team {
+  id: Uuid
+  name: string
+  chamber: string
+}
+
+export interface ThemeMonth {
+  id: Uuid
+  /** First day of the month, YYYY-MM-01. */
+  month: string
+  theme: string
+}
+
+export interface Person {
+  id: Uuid
+  display_name: string
+  user_id: Uuid | null
+}
+
+export type TeamRole = 'member' | 'leader'
+
+export interface TeamMember {
+  team_id: Uuid
+  person_id: Uuid
+  role: TeamRole
+}
+
+export type ProgramRole = 'coordinator' | 'admin'
+
+export interface Participant {
+  person_id: Uuid
+  /** Hours given, > 0, at most 24 and at most the event's duration; two decimals. */
+  hours: number
+}
+
+/** What a volunteer enters for an event (the fields the push API takes). */
+export interface ServiceEventFields {
+  station_id: Uuid
+  team_id: Uuid
+  theme_month_id: Uuid
+  started_at: string
+  ended_at: string
+  title: string
+  note: string
+  people_served: number
+  funds_fen: number
+  materials_fen: number
+  materials_description: string
+  participants: Participant[]
+}
+
+/** An event as the server holds it (pull_event_changes, conflicts). */
+export interface ServerEvent extends ServiceEventFields {
+  id: Uuid
+  recorded_by: Uuid
+  revision: number
+  deleted_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** One change sent to push_event_changes. base_revision is null for a new event. */
+export interface EventChange {
+  change_id: Uuid
+  event_id: Uuid
+  op: 'upsert' | 'delete'
+  base_revision: number | null
+  event?: ServiceEventFields
+}
+
+export type ChangeOutcome =
+  | { change_id: Uuid; event_id: Uuid; status: 'applied' | 'duplicate'; revision: number }
+  | { change_id: Uuid; event_id: Uuid; status: 'conflict'; reason: 'missing' | 'deleted' | 'changed'; server?: ServerEvent }
+  | { change_id: Uuid; event_id: Uuid; status: 'rejected'; code: string; rule: string | null; message: string }
+
+/** Answer of pull_event_changes: changes after the cursor, oldest first. */
+export interface PullPage {
+  changes: ServerEvent[]
+  /** Opaque; pass back as `after`. Null until the first page with rows. */
+  cursor: string | null
+  has_more: boolean
+}
+
+export interface StationMonthTotals {
+  station_id: Uuid
+  theme_month_id: Uuid
+  events: number
+  volunteers: number
+  volunteer_hours: number
+  people_served: number
+  funds_fen: number
+  materials_fen: number
+  updated_at: string
+}
+
+export interface ProgramTotals {
+  teams: number
+  volunteers: number
+  stations: number
+  events: number
+  volunteer_hours: number
+  people_served: number
+  funds_fen: number
+  materials_fen: number
+}
