@@ -1,0 +1,135 @@
+-- Demo data (data only, no schema): the 春城党建新力量 program as its year-end report counts it.
+-- 10 stations, 64 teams, 615 volunteers, 186 theme-month events in 2023 whose totals are exactly
+-- the published figures (shared/program/figures.json): 3,265 person-times served,
+-- 2,183,000 yuan of funds and 8,261,000 yuan of materials. Every volunteer takes part in at least
+-- two events. Ids are derived from md5 of a name, so the same seed always makes the same rows.
+-- Inserted rows go through the same triggers as the app's writes, so the totals tables are filled
+-- by the real maintenance code.
+
+-- Demo accounts (password for all: demo1234). Columns as GoTrue expects them, so the same rows
+-- also sign in on a real Supabase project.
+insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+  confirmation_token, recovery_token, email_change_token_new, email_change,
+  raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+select '00000000-0000-0000-0000-000000000000', md5('user-' || email)::uuid, 'authenticated', 'authenticated',
+  email, extensions.crypt('demo1234', extensions.gen_salt('bf')), now(), '', '', '', '',
+  '{"provider": "email", "providers": ["email"]}', jsonb_build_object('display_name', display_name), now(), now()
+from (values
+  ('volunteer@demo.local', '志愿者演示'),
+  ('volunteer2@demo.local', '志愿者演示二'),
+  ('leader@demo.local', '队长演示'),
+  ('coordinator@demo.local', '协调员演示'),
+  ('admin@demo.local', '管理员演示')
+) as accounts (email, display_name);
+
+insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+select id::text, id, jsonb_build_object('sub', id::text, 'email', email, 'email_verified', true), 'email', now(), now(), now()
+from auth.users where email like '%@demo.local';
+
+insert into public.program_roles (user_id, role) values
+  (md5('user-coordinator@demo.local')::uuid, 'coordinator'),
+  (md5('user-admin@demo.local')::uuid, 'admin');
+
+insert into public.stations (id, name, address)
+select md5('station-' || n)::uuid, district || '工作站', '昆明市' || district
+from unnest(array['五华区', '盘龙区', '官渡区', '西山区', '呈贡区', '晋宁区', '安宁市', '东川区', '富民县', '宜良县'])
+  with ordinality as s (district, n);
+
+-- 64 teams: 16 trades x 4 home provinces of the chambers of commerce.
+insert into public.teams (id, name, chamber)
+select md5('team-' || ((p.i - 1) * 16 + t.j))::uuid,
+  p.province || t.trade || '商会志愿服务队', '昆明市' || p.province || t.trade || '商会'
+from unnest(array['浙江', '福建', '四川', '湖南']) with ordinality as p (province, i)
+cross join unnest(array['餐饮', '建材', '汽车', '物流', '医药', '茶叶', '花卉', '服装', '电子', '旅游',
+  '教育', '金融', '农业', '家居', '珠宝', '科技']) with ordinality as t (trade, j);
+
+insert into public.theme_months (id, month, theme)
+select md5('month-' || m)::uuid, make_date(2023, m::integer, 1), theme
+from unnest(array['新春送温暖', '学雷锋志愿服务', '关爱妇女儿童', '文明城市共建', '关爱劳动者', '助学圆梦',
+  '党建引领社区行', '拥军优属', '敬老爱老', '国庆文明行', '法律服务进社区', '冬季暖心行'])
+  with ordinality as t (theme, m);
+
+-- 615 volunteers: teams 1-39 have 10 members, teams 40-64 have 9. Member 0 of each team leads it.
+with members as (
+  select t as team_no, m as member_no,
+    (case when t <= 39 then (t - 1) * 10 else 390 + (t - 40) * 9 end) + m + 1 as person_no
+  from generate_series(1, 64) t, generate_series(0, 9) m
+  where m < case when t <= 39 then 10 else 9 end
+)
+insert into public.people (id, display_name)
+select md5('person-' || person_no)::uuid,
+  (array['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马', '朱', '胡', '郭', '何', '高', '林', '罗'])[1 + person_no % 20]
+  || (array['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '霞', '平',
+    '刚', '桂英', '华', '建国', '红梅', '志强', '晓东', '春燕', '海燕', '国庆', '丽华'])[1 + (person_no / 20) % 31]
+from members;
+
+with members as (
+  select t as team_no, m as member_no,
+    (case when t <= 39 then (t - 1) * 10 else 390 + (t - 40) * 9 end) + m + 1 as person_no
+  from generate_series(1, 64) t, generate_series(0, 9) m
+  where m < case when t <= 39 then 10 else 9 end
+)
+insert into public.team_members (team_id, person_id, role)
+select md5('team-' || team_no)::uuid, md5('person-' || person_no)::uuid,
+  case when member_no = 0 then 'leader' else 'member' end
+from members;
+
+-- Demo accounts on the volunteers they are: two members of team 1 and 2, and team 1's leader.
+update public.people set user_id = md5('user-volunteer@demo.local')::uuid where id = md5('person-2')::uuid;
+update public.people set user_id = md5('user-volunteer2@demo.local')::uuid where id = md5('person-12')::uuid;
+update public.people set user_id = md5('user-leader@demo.local')::uuid where id = md5('person-1')::uuid;
+
+-- 186 events: teams 1-58 run three, teams 59-64 two. Figures are shares of the published totals
+-- by a varying weight, rounded to whole yuan (hundreds for money); the last event takes the
+-- rounding remainder so the sums are exact.
+with numbered as (
+  select row_number() over (order by t, k) as n, t as team_no, k
+  from generate_series(1, 64) t, generate_series(0, 2) k
+  where k < case when t <= 58 then 3 else 2 end
+), weighted as (
+  select *, 6 + (n * 37) % 11 as served_weight, 4 + (n * 53) % 13 as funds_weight, 3 + (n * 29) % 17 as materials_weight
+  from numbered
+), shared as (
+  select *,
+    floor(3265.0 * served_weight / sum(served_weight) over ())::bigint as served,
+    floor(21830.0 * funds_weight / sum(funds_weight) over ())::bigint * 10000 as funds,
+    floor(82610.0 * materials_weight / sum(materials_weight) over ())::bigint * 10000 as materials
+  from weighted
+), demo_events as (
+  select n, team_no, k,
+    1 + (n - 1) % 12 as month_no,
+    1 + (team_no + k) % 10 as station_no,
+    make_timestamptz(2023, (1 + (n - 1) % 12)::integer, (1 + (n * 7) % 27)::integer, (9 + n % 5)::integer, 0, 0, 'Asia/Shanghai') as started_at,
+    2 + n % 3 as duration_hours,
+    served + case when n = 186 then 3265 - sum(served) over () else 0 end as people_served,
+    funds + case when n = 186 then 218300000 - sum(funds) over () else 0 end as funds_fen,
+    materials + case when n = 186 then 826100000 - sum(materials) over () else 0 end as materials_fen
+  from shared
+)
+insert into public.service_events (id, station_id, team_id, theme_month_id, started_at, ended_at, title, note,
+  people_served, funds_fen, materials_fen, materials_description, recorded_by)
+select md5('event-' || e.n)::uuid, md5('station-' || e.station_no)::uuid, md5('team-' || e.team_no)::uuid,
+  md5('month-' || e.month_no)::uuid, e.started_at, e.started_at + e.duration_hours * interval '1 hour',
+  tm.theme || '主题活动', '演示数据', e.people_served, e.funds_fen, e.materials_fen,
+  (array['米、油、慰问品', '学习用品', '防暑降温物资', '冬衣棉被', '药品和健康包'])[1 + e.n % 5],
+  md5('user-admin@demo.local')::uuid
+from demo_events e
+join public.theme_months tm on tm.id = md5('month-' || e.month_no)::uuid;
+
+-- Each event: the team's members except every third one (offset by the event's place among the
+-- team's events), so everyone takes part in at least one of their team's events.
+with members as (
+  select t as team_no, m as member_no,
+    (case when t <= 39 then (t - 1) * 10 else 390 + (t - 40) * 9 end) + m + 1 as person_no
+  from generate_series(1, 64) t, generate_series(0, 9) m
+  where m < case when t <= 39 then 10 else 9 end
+), events as (
+  select id, team_id, extract(epoch from ended_at - started_at) / 3600 as duration_hours,
+    row_number() over (partition by team_id order by id) - 1 as k
+  from public.service_events
+)
+insert into public.event_participants (event_id, person_id, hours)
+select e.id, md5('person-' || m.person_no)::uuid,
+  e.duration_hours - case when m.member_no % 2 = 1 then 0.5 else 0 end
+from events e
+join members m on md5('team-' || m.team_no)::uuid = e.team_id and (m.member_no + e.k) % 3 <> 0;
