@@ -38,7 +38,7 @@ export function startCluster(port: number, options: { durable?: boolean } = {}):
   const fast = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'
   run(join(BIN, 'pg_ctl'), [
     '-D', dataDir, '-w', '-l', join(root, 'postgres.log'),
-    '-o', `-p ${port} -h 127.0.0.1 -k ${root} -c max_connections=200${fast}`,
+    '-o', `-p ${port} -h 127.0.0.1 -k ${root} -c max_connections=200 -c wal_level=logical${fast}`,
     'start',
   ])
   let stopped = false

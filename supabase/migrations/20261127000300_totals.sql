@@ -163,7 +163,7 @@ create function private.maintain_totals_for_participants() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 declare
-  changed jsonb := '[]';
+  changed jsonb := '[]'::jsonb;
   participation_rows jsonb;
 begin
   if tg_op in ('INSERT', 'UPDATE') then
@@ -272,3 +272,6 @@ as $$
   where (to_jsonb(m) - 'station_id' - 'theme_month_id') is distinct from (to_jsonb(r) - 'station_id' - 'theme_month_id')
 $$;
 revoke execute on function private.recomputed_totals, private.totals_drift from authenticated;
+
+-- Coordinators' dashboards follow the totals live through Supabase Realtime.
+alter publication supabase_realtime add table public.station_month_totals;

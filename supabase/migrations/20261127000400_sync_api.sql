@@ -203,7 +203,7 @@ language plpgsql volatile security invoker set search_path = ''
 as $$
 declare
   change jsonb;
-  outcomes jsonb := '[]';
+  outcomes jsonb := '[]'::jsonb;
 begin
   if jsonb_typeof(changes) is distinct from 'array' or jsonb_array_length(changes) > 500 then
     raise exception using errcode = '22023', constraint = 'sync_batch_shape',

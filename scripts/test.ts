@@ -1,0 +1,77 @@
+// `npm test`: every check of the project against one fresh local stack — type check, lint, the
+// pgTAP database tests (pg_prove), `supabase db lint`, and the Vitest projects (unit, component,
+// integration against the stack, browser tests in headless Chromium). Exits non-zero when any
+// step fails; runs all steps so one run shows every failure.
+import { spawnSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { cliDatabaseUrl, psqlFile, REPO_ROOT, startStack, supabaseCli } from './stack/stack.ts'
+
+interface StepResult {
+  name: string
+  ok: boolean
+  seconds: number
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  const result = spawnSync(command, args, { cwd: REPO_ROOT, stdio: 'inherit', env })
+  return result.status === 0
+}
+
+const results: StepResult[] = []
+async function step(name: string, body: () => boolean | Promise<boolean>): Promise<void> {
+  console.log(`\n=== ${name}`)
+  const started = performance.now()
+  let ok: boolean
+  try {
+    ok = await body()
+  } catch (error) {
+    console.error(error)
+    ok = false
+  }
+  results.push({ name, ok, seconds: (performance.now() - started) / 1000 })
+}
+
+const bin = (name: string) => join(REPO_ROOT, 'node_modules/.bin', name)
+const runStarted = performance.now()
+
+await step('type check (vue-tsc --build)', () => run(bin('vue-tsc'), ['--build']))
+await step('lint (eslint)', () => run(bin('eslint'), ['.']))
+
+const stackStarted = performance.now()
+const stack = await startStack({ seed: true })
+console.log(`\nlocal stack started in ${((performance.now() - stackStarted) / 1000).toFixed(1)} s at ${stack.apiUrl}`)
+try {
+  await step('database tests (pgTAP)', () => {
+    psqlFile(stack.databaseUrl, join(REPO_ROOT, 'scripts/stack/test-helpers.sql'))
+    const files = readdirSync(join(REPO_ROOT, 'supabase/tests'))
+      .filter((file) => file.endsWith('.test.sql'))
+      .sort()
+      .map((file) => join('supabase/tests', file))
+    return run('pg_prove', ['--failures', '--dbname', stack.databaseUrl, ...files])
+  })
+  await step('supabase db lint', () => {
+    const output = supabaseCli(['db', 'lint', '--db-url', cliDatabaseUrl(stack.databaseUrl),
+      '--schema', 'public,private', '--level', 'warning'])
+    console.log(output.trim() || 'No schema errors found')
+    return output.trim() === '' || /No schema errors found/i.test(output)
+  })
+  await step('vitest (unit, component, integration, browser)', () =>
+    run(bin('vitest'), ['run'], {
+      ...process.env,
+      STACK_API_URL: stack.apiUrl,
+      STACK_ANON_KEY: stack.anonKey,
+      STACK_SERVICE_ROLE_KEY: stack.serviceRoleKey,
+      STACK_DATABASE_URL: stack.databaseUrl,
+    }),
+  )
+} finally {
+  await stack.stop()
+}
+
+console.log('\n=== summary')
+for (const result of results) {
+  console.log(`${result.ok ? 'ok  ' : 'FAIL'}  ${result.name}  (${result.seconds.toFixed(1)} s)`)
+}
+console.log(`total ${((performance.now() - runStarted) / 1000).toFixed(1)} s`)
+process.exit(results.every((result) => result.ok) ? 0 : 1)
