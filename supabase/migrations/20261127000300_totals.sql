@@ -175,9 +175,11 @@ begin
       'person_id', o.person_id, 'hours', o.hours)), '[]') into changed from old_rows o;
   end if;
 
-  -- Events first, then totals: the same lock order as an edit of the event itself.
+  -- Events first, then totals: the same lock order as an edit of the event itself. An event
+  -- already written by this transaction has a revision no one can have pulled yet, so it needs
+  -- no new one (the push API writes the event before its participants).
   update public.service_events set updated_at = now()
-  where deleted_at is null
+  where deleted_at is null and change_xid <> pg_current_xact_id()
     and id in (select c.event_id from jsonb_to_recordset(changed) as c (event_id uuid));
 
   select jsonb_agg(jsonb_build_object('sign', c.sign, 'station_id', e.station_id,

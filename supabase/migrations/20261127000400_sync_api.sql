@@ -198,18 +198,147 @@ end
 $$;
 grant execute on function private.apply_event_change(jsonb) to authenticated, service_role;
 
+-- Applies a whole batch with one statement per kind of write (so each trigger runs once per
+-- batch, not once per event): the fast path of push_event_changes. It either applies every
+-- change or raises; a batch it cannot take whole (a refused or malformed change, or two changes
+-- to one event) goes through apply_event_change one change at a time instead.
+create function private.apply_event_changes_together(changes jsonb) returns jsonb
+language plpgsql security invoker set search_path = ''
+as $$
+declare
+  create_ids uuid[];
+  edit_ids uuid[];
+  delete_ids uuid[];
+  written integer;
+  outcomes jsonb;
+begin
+  create temporary table if not exists pg_temp.pushed_changes (
+    ord bigint, change_id uuid, event_id uuid, op text, base_revision bigint, fields jsonb,
+    status text, reason text, revision bigint, server jsonb
+  ) on commit drop;
+  truncate pg_temp.pushed_changes;
+
+  insert into pg_temp.pushed_changes (ord, change_id, event_id, op, base_revision, fields)
+  select c.ord, (c.value ->> 'change_id')::uuid, (c.value ->> 'event_id')::uuid, c.value ->> 'op',
+    (c.value ->> 'base_revision')::bigint, c.value -> 'event'
+  from jsonb_array_elements(changes) with ordinality as c (value, ord);
+
+  if exists (select 1 from pg_temp.pushed_changes where change_id is null or event_id is null
+               or op is null or op not in ('upsert', 'delete')
+               or (op = 'upsert' and (jsonb_typeof(fields -> 'participants') is distinct from 'array'
+                                      or jsonb_array_length(fields -> 'participants') = 0)))
+     or (select count(distinct event_id) <> count(*) or count(distinct change_id) <> count(*) from pg_temp.pushed_changes) then
+    raise exception using errcode = '22023', message = 'batch needs change-by-change handling';
+  end if;
+
+  -- Outcomes decided before writing: resends, conflicts, and deletes of what is already deleted.
+  update pg_temp.pushed_changes c set status = 'duplicate', revision = s.revision
+  from public.sync_changes s where s.change_id = c.change_id;
+
+  update pg_temp.pushed_changes c set
+    status = case
+      when e.id is null and (c.op = 'delete' or c.base_revision is not null) then 'conflict'
+      when e.deleted_at is not null and c.op = 'delete' then 'applied'
+      when e.id is not null and (e.deleted_at is not null or c.base_revision is distinct from e.revision) then 'conflict'
+    end,
+    reason = case
+      when e.id is null and (c.op = 'delete' or c.base_revision is not null) then 'missing'
+      when e.deleted_at is not null and c.op = 'delete' then null
+      when e.deleted_at is not null then 'deleted'
+      when e.id is not null and c.base_revision is distinct from e.revision then 'changed'
+    end,
+    revision = case when e.deleted_at is not null and c.op = 'delete' then e.revision end
+  from pg_temp.pushed_changes c2
+  left join public.service_events e on e.id = c2.event_id
+  where c.change_id = c2.change_id and c.status is null;
+  update pg_temp.pushed_changes c set server = private.event_json(e)
+  from public.service_events e where e.id = c.event_id and c.status = 'conflict';
+
+  select array_agg(event_id) filter (where status is null and op = 'upsert' and base_revision is null),
+    array_agg(event_id) filter (where status is null and op = 'upsert' and base_revision is not null),
+    array_agg(event_id) filter (where status is null and op = 'delete')
+  into create_ids, edit_ids, delete_ids
+  from pg_temp.pushed_changes;
+
+  insert into public.service_events (id, station_id, team_id, theme_month_id, started_at, ended_at,
+    title, note, people_served, funds_fen, materials_fen, materials_description)
+  select c.event_id, r.station_id, r.team_id, r.theme_month_id, r.started_at, r.ended_at,
+    r.title, coalesce(r.note, ''), r.people_served, r.funds_fen, r.materials_fen, coalesce(r.materials_description, '')
+  from pg_temp.pushed_changes c, jsonb_populate_record(null::public.service_events, c.fields) r
+  where c.event_id = any(create_ids)
+  order by c.event_id;
+
+  update public.service_events e
+  set station_id = r.station_id, team_id = r.team_id, theme_month_id = r.theme_month_id,
+    started_at = r.started_at, ended_at = r.ended_at, title = r.title, note = coalesce(r.note, ''),
+    people_served = r.people_served, funds_fen = r.funds_fen, materials_fen = r.materials_fen,
+    materials_description = coalesce(r.materials_description, '')
+  from pg_temp.pushed_changes c, jsonb_populate_record(null::public.service_events, c.fields) r
+  where c.event_id = any(edit_ids) and e.id = c.event_id;
+  get diagnostics written = row_count;
+  if written <> coalesce(cardinality(edit_ids), 0) then
+    raise exception using errcode = '42501', constraint = 'service_events_edit_policy',
+      message = 'not allowed to edit this event';
+  end if;
+
+  update public.service_events e set deleted_at = now() where e.id = any(delete_ids);
+  get diagnostics written = row_count;
+  if written <> coalesce(cardinality(delete_ids), 0) then
+    raise exception using errcode = '42501', constraint = 'service_events_edit_policy',
+      message = 'not allowed to delete this event';
+  end if;
+
+  delete from public.event_participants p
+  using pg_temp.pushed_changes c
+  where c.event_id = any(edit_ids) and p.event_id = c.event_id
+    and p.person_id not in (select (x ->> 'person_id')::uuid from jsonb_array_elements(c.fields -> 'participants') x);
+
+  insert into public.event_participants as p (event_id, person_id, hours)
+  select c.event_id, x.person_id, x.hours
+  from pg_temp.pushed_changes c, jsonb_to_recordset(c.fields -> 'participants') as x (person_id uuid, hours numeric)
+  where c.event_id = any(create_ids) or c.event_id = any(edit_ids)
+  order by c.event_id, x.person_id
+  on conflict on constraint event_participants_pkey do update set hours = excluded.hours
+    where p.hours is distinct from excluded.hours;
+
+  update pg_temp.pushed_changes c set status = 'applied', revision = e.revision
+  from public.service_events e
+  where e.id = c.event_id and c.status is null;
+
+  insert into public.sync_changes (change_id, event_id, revision)
+  select change_id, event_id, revision from pg_temp.pushed_changes where status = 'applied';
+
+  select jsonb_agg(jsonb_strip_nulls(jsonb_build_object('change_id', change_id, 'event_id', event_id,
+    'status', status, 'revision', revision, 'reason', reason, 'server', server)) order by ord)
+  into outcomes from pg_temp.pushed_changes;
+  truncate pg_temp.pushed_changes;
+  return coalesce(outcomes, '[]'::jsonb);
+end
+$$;
+grant execute on function private.apply_event_changes_together(jsonb) to authenticated, service_role;
+
 create function public.push_event_changes(changes jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = ''
 as $$
 declare
   change jsonb;
   outcomes jsonb := '[]'::jsonb;
+  failed_code text;
 begin
   if jsonb_typeof(changes) is distinct from 'array' or jsonb_array_length(changes) > 500 then
     raise exception using errcode = '22023', constraint = 'sync_batch_shape',
       message = 'changes must be an array of at most 500 changes';
   end if;
   perform private.lock_for_push(changes);
+  begin
+    return private.apply_event_changes_together(changes);
+  exception when others then
+    get stacked diagnostics failed_code = returned_sqlstate;
+    if left(failed_code, 2) in ('40', '53', '55', '57', '58', '08') then
+      raise;
+    end if;
+  end;
+  -- Some change in the batch is refused: apply them one at a time so that only it is rejected.
   for change in select value from jsonb_array_elements(changes) loop
     outcomes := outcomes || private.apply_event_change(change);
   end loop;
@@ -226,20 +355,28 @@ language sql stable security invoker set search_path = ''
 as $$
   with cursor_in as (
     select coalesce(nullif(split_part(after, ':', 1), ''), '0')::xid8 as xid,
-      coalesce(nullif(split_part(after, ':', 2), ''), '0')::bigint as revision
+      coalesce(nullif(split_part(after, ':', 2), ''), '0')::bigint as revision,
+      least(greatest(max_rows, 1), 1000) as page_size
   ), page as (
     select e.* from public.service_events e, cursor_in c
     where (e.change_xid, e.revision) > (c.xid, c.revision)
       and e.change_xid < pg_snapshot_xmin(pg_current_snapshot())
     order by e.change_xid, e.revision
-    limit least(greatest(max_rows, 1), 1000)
-  ), last_row as (
-    select change_xid, revision from page order by change_xid desc, revision desc limit 1
+    limit (select page_size from cursor_in)
+  ), participants as (
+    -- One pass over the page's participants rather than one query per event.
+    select p.event_id, jsonb_agg(jsonb_build_object('person_id', p.person_id, 'hours', p.hours) order by p.person_id) as list
+    from public.event_participants p where p.event_id in (select id from page)
+    group by p.event_id
   )
   select jsonb_build_object(
-    'changes', coalesce((select jsonb_agg(private.event_json(p) order by p.change_xid, p.revision) from page p), '[]'),
-    'cursor', coalesce((select l.change_xid::text || ':' || l.revision from last_row l), after),
-    'has_more', (select count(*) from page) >= least(greatest(max_rows, 1), 1000)
+    'changes', coalesce((
+      select jsonb_agg(to_jsonb(e) - 'change_xid' || jsonb_build_object('participants', coalesce(p.list, '[]'::jsonb))
+        order by e.change_xid, e.revision)
+      from page e left join participants p on p.event_id = e.id), '[]'::jsonb),
+    'cursor', coalesce((select e.change_xid::text || ':' || e.revision from page e
+      order by e.change_xid desc, e.revision desc limit 1), after),
+    'has_more', (select count(*) from page) >= (select page_size from cursor_in)
   )
 $$;
 comment on function public.pull_event_changes is 'Events changed after a cursor, tombstones included, in commit-safe order.';
