@@ -114,3 +114,66 @@ export interface ProgramTotals {
   funds_fen: number
   materials_fen: number
 }
+
+// ---- The phone's own records (IndexedDB), built on the shapes above. ----
+
+/** Where a local event stands with the server. */
+export type SyncState = 'pending' | 'synced' | 'failed' | 'conflict'
+
+/** Why the server refused a change: SQLSTATE, rule (constraint) name and message. */
+export interface SyncFailure {
+  code: string
+  rule: string | null
+  message: string
+}
+
+export type ConflictReason = 'missing' | 'deleted' | 'changed'
+
+/** The server's version of an event as the phone last saw it. */
+export interface ServerCopy {
+  fields: ServiceEventFields
+  revision: number
+  deleted: boolean
+  recordedBy: Uuid | null
+}
+
+/** An event on the phone: the fields as the user last saved them, and their sync state. */
+export interface LocalEvent extends ServiceEventFields {
+  id: Uuid
+  /** Deleted by the user (queued) or a synced tombstone; views hide these. */
+  deleted: boolean
+  syncState: SyncState
+  /** Set when syncState is 'failed'. */
+  failure: SyncFailure | null
+  /** Set when syncState is 'conflict'. */
+  conflictReason: ConflictReason | null
+  /** The server revision this version is based on (base_revision of the next push); null if never on the server. */
+  serverRevision: number | null
+  /** The latest server version seen: restored by discard / take-server. */
+  server: ServerCopy | null
+  /** Who recorded it (the server's recorded_by; the signed-in user for a new event). */
+  recordedBy: Uuid | null
+  /** When the user last saved it on this phone (ISO 8601). */
+  savedAt: string
+}
+
+/** Reference data the forms need offline, as the signed-in user may see it. */
+export interface ReferenceData {
+  stations: Station[]
+  teams: Team[]
+  themeMonths: ThemeMonth[]
+  people: Person[]
+  teamMembers: TeamMember[]
+  /** The signed-in user's program-wide role, if any. */
+  programRole: ProgramRole | null
+}
+
+/** Who the signed-in user is in the program, kept on the phone for offline starts. */
+export interface Profile {
+  userId: Uuid
+  email: string
+  programRole: ProgramRole | null
+  personId: Uuid | null
+  myTeamIds: Uuid[]
+  ledTeamIds: Uuid[]
+}

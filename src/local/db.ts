@@ -1,0 +1,215 @@
+// The phone's database: the only module that touches IndexedDB. It uses `idb` because it is tiny
+// (about 1 kB), is a promise wrapper over the real IndexedDB API rather than a new abstraction,
+// types the schema (stores, keys, indexes) and runs versioned upgrades. Every write that must
+// not be half-done (an event and its outbox entry; pulled rows and the pull cursor) is one
+// transaction: mutate() reads, lets a pure plan decide, and writes, all inside it.
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import { toRaw } from 'vue'
+import type {
+  LocalEvent, Person, Profile, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
+} from '../domain/types'
+import { coalesce, type OutboxEntry } from './outbox'
+
+/** Bump with a new step in upgrade() whenever stores or indexes change. */
+export const SCHEMA_VERSION = 1
+export const DEFAULT_DB_NAME = 'volunteer-ledger'
+
+/** Small values kept between runs. */
+export interface MetaValues {
+  /** Server cursor of the last pulled page (server revision order, never the phone's clock). */
+  pullCursor: string | null
+  /** When a sync last completed (ISO 8601). */
+  lastSyncedAt: string | null
+  /** The signed-in user, for offline starts. */
+  profile: Profile | null
+  /** Whether reference data was ever loaded from the server. */
+  referenceLoadedAt: string | null
+}
+
+type MetaKey = keyof MetaValues
+
+interface LedgerSchema extends DBSchema {
+  events: { key: Uuid; value: LocalEvent }
+  outbox: { key: number; value: OutboxEntry; indexes: { by_event: Uuid } }
+  stations: { key: Uuid; value: Station }
+  teams: { key: Uuid; value: Team }
+  theme_months: { key: Uuid; value: ThemeMonth }
+  people: { key: Uuid; value: Person }
+  team_members: { key: [Uuid, Uuid]; value: TeamMember }
+  meta: { key: MetaKey; value: { key: MetaKey; value: unknown } }
+}
+
+const REFERENCE_STORES = ['stations', 'teams', 'theme_months', 'people', 'team_members'] as const
+
+/** What a plan sees: the events asked for (absent ones missing) and their queued changes, in order. */
+export interface EventSlice {
+  events: Map<Uuid, LocalEvent>
+  outbox: OutboxEntry[]
+}
+
+/** What a plan decides to write. */
+export interface Writes {
+  putEvents?: LocalEvent[]
+  deleteEvents?: Uuid[]
+  putOutbox?: OutboxEntry[]
+  deleteOutbox?: number[]
+  meta?: Partial<MetaValues>
+}
+
+/**
+ * A plain deep copy: IndexedDB's structured clone throws on Vue's reactive proxies, so values
+ * coming from stores are unwrapped first. JSON is enough: records hold only JSON data.
+ */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(toRaw(value))) as T
+}
+
+/** Aborts a transaction that may already have ended (a failed request aborts it by itself). */
+function abort(tx: IDBTransaction | { abort(): void }): void {
+  try {
+    tx.abort()
+  } catch (error) {
+    if (!(error instanceof DOMException && error.name === 'InvalidStateError')) throw error
+  }
+}
+
+export class LocalDb {
+  constructor(private readonly db: IDBPDatabase<LedgerSchema>) {}
+
+  close(): void {
+    this.db.close()
+  }
+
+  async listEvents(): Promise<LocalEvent[]> {
+    return this.db.getAll('events')
+  }
+
+  async getEvent(id: Uuid): Promise<LocalEvent | undefined> {
+    return this.db.get('events', id)
+  }
+
+  /** Queued changes, oldest first. */
+  async listOutbox(): Promise<OutboxEntry[]> {
+    return this.db.getAll('outbox')
+  }
+
+  async getMeta<K extends MetaKey>(key: K): Promise<MetaValues[K] | null> {
+    const row = await this.db.get('meta', key)
+    return row ? (row.value as MetaValues[K]) : null
+  }
+
+  async setMeta(values: Partial<MetaValues>): Promise<void> {
+    const tx = this.db.transaction('meta', 'readwrite')
+    for (const [key, value] of Object.entries(values)) {
+      await tx.store.put(plain({ key: key as MetaKey, value }))
+    }
+    await tx.done
+  }
+
+  /**
+   * Reads the given events and their queued changes, lets `plan` decide, and writes its
+   * decision, all in one transaction: concurrent saves, pulls and outcomes (from this tab or
+   * another) serialize on it, so none acts on a stale read.
+   */
+  async mutate<T = void>(eventIds: readonly Uuid[], plan: (slice: EventSlice) => Writes & { result?: T }): Promise<T | undefined> {
+    const tx = this.db.transaction(['events', 'outbox', 'meta'], 'readwrite')
+    const events = tx.objectStore('events')
+    const outbox = tx.objectStore('outbox')
+    try {
+      const slice: EventSlice = { events: new Map(), outbox: [] }
+      for (const id of new Set(eventIds)) {
+        const record = await events.get(id)
+        if (record) slice.events.set(id, record)
+        slice.outbox.push(...(await outbox.index('by_event').getAll(id)))
+      }
+      slice.outbox.sort((a, b) => a.seq! - b.seq!)
+      const writes = plan(slice)
+      for (const id of writes.deleteEvents ?? []) await events.delete(id)
+      for (const record of writes.putEvents ?? []) await events.put(plain(record))
+      for (const seq of writes.deleteOutbox ?? []) await outbox.delete(seq)
+      for (const entry of writes.putOutbox ?? []) await outbox.put(plain(entry))
+      for (const [key, value] of Object.entries(writes.meta ?? {})) {
+        await tx.objectStore('meta').put(plain({ key: key as MetaKey, value }))
+      }
+      await tx.done
+      return writes.result
+    } catch (error) {
+      // A plan or a write that threw must leave nothing behind.
+      abort(tx)
+      // tx.done now rejects with the abort, a consequence of `error`: wait for it, report `error`.
+      await Promise.allSettled([tx.done])
+      throw error
+    }
+  }
+
+  /**
+   * Saves the user's version of an event and queues its change, in one transaction, coalescing
+   * with the changes of that event that have not left the phone yet (see coalesce()).
+   */
+  async saveEvent(record: LocalEvent, change: OutboxEntry): Promise<void> {
+    await this.mutate([record.id], ({ outbox }) => {
+      const plan = coalesce(outbox, change, record.serverRevision)
+      if (plan.dropEvent) return { deleteEvents: [record.id], deleteOutbox: plan.remove }
+      return { putEvents: [record], deleteOutbox: plan.remove, putOutbox: plan.put ? [plan.put] : [] }
+    })
+  }
+
+  async loadReference(): Promise<Omit<ReferenceData, 'programRole'>> {
+    const tx = this.db.transaction(REFERENCE_STORES, 'readonly')
+    const [stations, teams, themeMonths, people, teamMembers] = await Promise.all([
+      tx.objectStore('stations').getAll(),
+      tx.objectStore('teams').getAll(),
+      tx.objectStore('theme_months').getAll(),
+      tx.objectStore('people').getAll(),
+      tx.objectStore('team_members').getAll(),
+    ])
+    await tx.done
+    return { stations, teams, themeMonths, people, teamMembers }
+  }
+
+  /** Replaces all reference data (and the profile derived from it) at once. */
+  async replaceReference(data: ReferenceData, meta: Partial<MetaValues>): Promise<void> {
+    const tx = this.db.transaction([...REFERENCE_STORES, 'meta'], 'readwrite')
+    await Promise.all(REFERENCE_STORES.map((name) => tx.objectStore(name).clear()))
+    const puts: Promise<unknown>[] = [
+      ...data.stations.map((row) => tx.objectStore('stations').put(plain(row))),
+      ...data.teams.map((row) => tx.objectStore('teams').put(plain(row))),
+      ...data.themeMonths.map((row) => tx.objectStore('theme_months').put(plain(row))),
+      ...data.people.map((row) => tx.objectStore('people').put(plain(row))),
+      ...data.teamMembers.map((row) => tx.objectStore('team_members').put(plain(row))),
+      ...Object.entries(meta).map(([key, value]) => tx.objectStore('meta').put(plain({ key: key as MetaKey, value }))),
+    ]
+    await Promise.all([...puts, tx.done])
+  }
+
+  /** Forgets everything of the signed-in user (sign-out, or another user signing in). */
+  async clearAll(): Promise<void> {
+    const names = ['events', 'outbox', 'meta', ...REFERENCE_STORES] as const
+    const tx = this.db.transaction(names, 'readwrite')
+    await Promise.all([...names.map((name) => tx.objectStore(name).clear()), tx.done])
+  }
+}
+
+export async function openLocalDb(name: string = DEFAULT_DB_NAME): Promise<LocalDb> {
+  const db = await openDB<LedgerSchema>(name, SCHEMA_VERSION, {
+    upgrade(database, oldVersion) {
+      // One step per schema version, applied in order, so any older database reaches the current one.
+      if (oldVersion < 1) {
+        database.createObjectStore('events', { keyPath: 'id' })
+        const outbox = database.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true })
+        outbox.createIndex('by_event', 'event_id')
+        database.createObjectStore('stations', { keyPath: 'id' })
+        database.createObjectStore('teams', { keyPath: 'id' })
+        database.createObjectStore('theme_months', { keyPath: 'id' })
+        database.createObjectStore('people', { keyPath: 'id' })
+        database.createObjectStore('team_members', { keyPath: ['team_id', 'person_id'] })
+        database.createObjectStore('meta', { keyPath: 'key' })
+      }
+    },
+    blocking() {
+      // A newer version of the app opened in another tab: let it upgrade instead of blocking it.
+      db.close()
+    },
+  })
+  return new LocalDb(db)
+}

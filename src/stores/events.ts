@@ -1,0 +1,137 @@
+/**
+ * useEventsStore: the service events on this phone, whatever their sync state.
+ * State: events (LocalEvent: the fields, id, deleted, syncState 'pending' | 'synced' | 'failed' |
+ * 'conflict', failure {code, rule, message}, conflictReason, serverRevision, server copy,
+ * recordedBy, savedAt). Views hide `deleted` ones.
+ * Actions: load(); save(fields, id?) → id (validates first; throws EventValidationError with the
+ * issues, the input stays with the caller); remove(id); discard(id) (drop a failed or
+ * conflicting change, back to the server's version); resolveConflict(id, 'keep-mine' |
+ * 'take-server') (keep-mine → the id that now holds the user's version).
+ */
+import { defineStore } from 'pinia'
+import { ref, toRaw } from 'vue'
+import { validateEvent, type ValidationIssue } from '../domain/validation'
+import type { LocalEvent, ServiceEventFields, Uuid } from '../domain/types'
+import { fieldsOf, planKeepMine, planRestoreServer } from '../sync/plans'
+import { getServices, type Services } from '../sync/runtime'
+import { useReferenceStore } from './reference'
+import { useSessionStore } from './session'
+
+export class EventValidationError extends Error {
+  constructor(readonly issues: ValidationIssue[]) {
+    super(`the event breaks ${issues.length} rule(s): ${issues.map((issue) => issue.rule).join(', ')}`)
+    this.name = 'EventValidationError'
+  }
+}
+
+/** Tells the other parts of this tab (sync store → other tabs) and starts pushing the change. */
+function announce(services: Services): void {
+  services.changes.dispatchEvent(new Event('events'))
+  void services.engine.syncNow()
+}
+
+export const useEventsStore = defineStore('events', () => {
+  /** Every event on the phone, tombstones included (filter on `deleted`). */
+  const events = ref<LocalEvent[]>([])
+
+  /** Reloads the events from the phone's database. */
+  async function load(): Promise<void> {
+    const { db } = await getServices()
+    events.value = await db.listEvents()
+  }
+
+  function issuesOf(fields: ServiceEventFields, now: number, existing: LocalEvent | undefined): ValidationIssue[] {
+    const reference = useReferenceStore()
+    const session = useSessionStore()
+    // Lists not loaded yet (empty) are not checked: the server still checks everything.
+    const known = <T>(rows: T[]): T[] | undefined => (rows.length > 0 ? rows : undefined)
+    const issues = validateEvent(fields, {
+      now,
+      stations: known(reference.stations),
+      teams: known(reference.teams),
+      themeMonths: known(reference.themeMonths),
+      teamMembers: known(reference.teamMembers),
+      allowedTeamIds: session.user && session.programRole !== 'admin' ? session.myTeamIds : undefined,
+    })
+    if (existing?.deleted) issues.push({ field: 'title', rule: 'service_events_deleted_is_final' })
+    return issues
+  }
+
+  /** Validates and saves an event (new when no id) with its outbox entry; returns its id. */
+  async function save(fields: ServiceEventFields, id?: Uuid): Promise<Uuid> {
+    const services = await getServices()
+    const { db, clock, newId } = services
+    const existing = id ? await db.getEvent(id) : undefined
+    const input = fieldsOf(toRaw(fields))
+    const issues = issuesOf(input, clock.now(), existing)
+    if (issues.length > 0) throw new EventValidationError(issues)
+    const now = new Date(clock.now()).toISOString()
+    const eventId = existing?.id ?? id ?? newId()
+    // Editing an event in conflict after seeing the server's version: the edit goes on top of it.
+    const base = existing?.syncState === 'conflict' && existing.conflictReason === 'changed' && existing.server
+      ? existing.server.revision
+      : existing?.serverRevision ?? null
+    const record: LocalEvent = {
+      ...input,
+      id: eventId,
+      deleted: false,
+      syncState: 'pending',
+      failure: null,
+      conflictReason: null,
+      serverRevision: base,
+      server: existing?.server ?? null,
+      recordedBy: existing?.recordedBy ?? useSessionStore().user?.id ?? null,
+      savedAt: now,
+    }
+    await db.saveEvent(record, { change_id: newId(), event_id: eventId, op: 'upsert', fields: input, queued_at: now, sent: false })
+    await load()
+    announce(services)
+    return eventId
+  }
+
+  /** Deletes an event (a tombstone syncs, so other phones learn of it). */
+  async function remove(id: Uuid): Promise<void> {
+    const services = await getServices()
+    const { db, clock, newId } = services
+    const existing = await db.getEvent(id)
+    if (!existing || existing.deleted) return
+    const now = new Date(clock.now()).toISOString()
+    const record: LocalEvent = { ...existing, deleted: true, syncState: 'pending', failure: null, conflictReason: null, savedAt: now }
+    await db.saveEvent(record, { change_id: newId(), event_id: id, op: 'delete', fields: null, queued_at: now, sent: false })
+    await load()
+    announce(services)
+  }
+
+  /** Drops the user's failed or conflicting change: the event goes back to the server's version. */
+  async function discard(id: Uuid): Promise<void> {
+    const services = await getServices()
+    const now = new Date(services.clock.now()).toISOString()
+    await services.db.mutate([id], (slice) => {
+      const state = slice.events.get(id)?.syncState
+      return state === 'failed' || state === 'conflict' ? planRestoreServer(slice, id, now) : {}
+    })
+    await load()
+    services.changes.dispatchEvent(new Event('events'))
+  }
+
+  /**
+   * Settles a conflict. 'take-server' is discard(); 'keep-mine' sends the user's version as a
+   * new change on top of the server's (see planKeepMine). Returns the id holding the user's
+   * version (a new one when the server had deleted the event), or null.
+   */
+  async function resolveConflict(id: Uuid, choice: 'keep-mine' | 'take-server'): Promise<Uuid | null> {
+    if (choice === 'take-server') {
+      await discard(id)
+      return null
+    }
+    const services = await getServices()
+    const now = new Date(services.clock.now()).toISOString()
+    const ids = { changeId: services.newId(), newEventId: services.newId() }
+    const kept = await services.db.mutate([id], (slice) => planKeepMine(slice, id, ids, now))
+    await load()
+    announce(services)
+    return kept ?? null
+  }
+
+  return { events, load, save, remove, discard, resolveConflict }
+})

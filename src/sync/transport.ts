@@ -1,0 +1,87 @@
+// The one narrow interface through which the sync engine reaches the server, and its
+// implementation with supabase-js (push and pull are the RPCs of the sync API migration;
+// reference data is plain selects, filtered by row-level security).
+import type { SupabaseClient } from '@supabase/supabase-js'
+import type {
+  ChangeOutcome, EventChange, Person, ProgramRole, PullPage, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
+} from '../domain/types'
+import { TransportError } from './errors'
+
+export interface SyncTransport {
+  /** Applies a batch of changes; one outcome per change. Throws TransportError when the call failed. */
+  push(changes: EventChange[]): Promise<ChangeOutcome[]>
+  /** Events changed after the cursor, tombstones included, oldest first. */
+  pull(after: string | null, maxRows: number): Promise<PullPage>
+  /** Everything the forms need offline, as the signed-in user may see it. */
+  fetchReference(userId: Uuid): Promise<ReferenceData>
+}
+
+interface PostgrestFailure {
+  message: string
+  code?: string
+  details?: string | null
+}
+
+const REFERENCE_PAGE_ROWS = 1000
+
+// PostgREST answers an expired or invalid JWT with these codes (and HTTP 401).
+const JWT_CODES = new Set(['PGRST301', 'PGRST302', 'PGRST303'])
+
+/** The constraint a Postgres error message names, e.g. `violates check constraint "x"`. */
+function ruleIn(message: string): string | null {
+  return /constraint "([^"]+)"/.exec(message)?.[1] ?? null
+}
+
+function toTransportError(error: PostgrestFailure, status: number): TransportError {
+  return new TransportError(error.message, status, error.code ?? '', ruleIn(error.message))
+}
+
+function isAuthFailure(status: number, error: PostgrestFailure): boolean {
+  return status === 401 || JWT_CODES.has(error.code ?? '')
+}
+
+export function createSupabaseTransport(client: SupabaseClient): SyncTransport {
+  /** Runs a call; on an expired token refreshes the session once and tries again. */
+  async function call<T>(run: () => PromiseLike<{ data: unknown; error: PostgrestFailure | null; status: number }>): Promise<T> {
+    let response = await run()
+    if (response.error && isAuthFailure(response.status, response.error)) {
+      // A failed refresh (offline) leaves the session as it is; the retry then fails as 401 again
+      // and the engine retries later rather than signing anyone out.
+      await client.auth.refreshSession()
+      response = await run()
+    }
+    if (response.error) throw toTransportError(response.error, response.status)
+    return response.data as T
+  }
+
+  /** All rows of a table, page by page: Supabase caps one response at 1000 rows by default. */
+  async function selectAll<T>(table: string, columns: string, key: readonly string[]): Promise<T[]> {
+    const rows: T[] = []
+    for (let from = 0; ; from += REFERENCE_PAGE_ROWS) {
+      const page = await call<T[]>(() => {
+        // Ordered by the whole key, so that pages neither overlap nor skip rows.
+        let query = client.from(table).select(columns)
+        for (const column of key) query = query.order(column)
+        return query.range(from, from + REFERENCE_PAGE_ROWS - 1)
+      })
+      rows.push(...page)
+      if (page.length < REFERENCE_PAGE_ROWS) return rows
+    }
+  }
+
+  return {
+    push: (changes) => call<ChangeOutcome[]>(() => client.rpc('push_event_changes', { changes })),
+    pull: (after, maxRows) => call<PullPage>(() => client.rpc('pull_event_changes', { after, max_rows: maxRows })),
+    async fetchReference(userId) {
+      const [stations, teams, themeMonths, people, teamMembers, roles] = await Promise.all([
+        selectAll<Station>('stations', 'id, name, address', ['id']),
+        selectAll<Team>('teams', 'id, name, chamber', ['id']),
+        selectAll<ThemeMonth>('theme_months', 'id, month, theme', ['id']),
+        selectAll<Person>('people', 'id, display_name, user_id', ['id']),
+        selectAll<TeamMember>('team_members', 'team_id, person_id, role', ['team_id', 'person_id']),
+        call<{ role: ProgramRole }[]>(() => client.from('program_roles').select('role').eq('user_id', userId)),
+      ])
+      return { stations, teams, themeMonths, people, teamMembers, programRole: roles[0]?.role ?? null }
+    },
+  }
+}

@@ -1,0 +1,144 @@
+// An in-memory server with the semantics of push_event_changes and pull_event_changes
+// (supabase/migrations/20261127000400_sync_api.sql): idempotent by change_id, conflicts on a
+// stale base_revision, deleted is final, pulls by revision including tombstones. It also keeps
+// totals per station × month incrementally, as the database's triggers do, so tests can compare
+// them with a recomputation.
+import { hundredthsOfHours } from '../../../src/domain/validation'
+import type { ChangeOutcome, EventChange, PullPage, ReferenceData, ServerEvent, ServiceEventFields } from '../../../src/domain/types'
+import type { SyncTransport } from '../../../src/sync/transport'
+import { USER } from './fixtures'
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
+
+export interface MaintainedTotals {
+  events: number
+  people_served: number
+  funds_fen: number
+  materials_fen: number
+  hundredths: number
+  /** person_id → number of events they joined under this key. */
+  tallies: Map<string, number>
+}
+
+export class FakeServer {
+  readonly events = new Map<string, ServerEvent>()
+  readonly appliedChanges = new Map<string, number>()
+  readonly totals = new Map<string, MaintainedTotals>()
+  private revision = 0
+  now = '2023-03-06T00:00:00.000Z'
+
+  push(changes: EventChange[]): ChangeOutcome[] {
+    return clone(changes).map((change) => this.apply(change))
+  }
+
+  pull(after: string | null, maxRows: number): PullPage {
+    const from = after === null ? 0 : Number(after)
+    const page = [...this.events.values()]
+      .filter((row) => row.revision > from)
+      .sort((a, b) => a.revision - b.revision)
+      .slice(0, maxRows)
+    const last = page[page.length - 1]
+    return { changes: clone(page), cursor: last ? String(last.revision) : after, has_more: page.length >= maxRows }
+  }
+
+  /** Another user's edit or delete, straight on the server. */
+  edit(id: string, patch: Partial<ServiceEventFields> & { deleted?: boolean }): ServerEvent {
+    const current = this.events.get(id)!
+    const { deleted, ...fields } = patch
+    const next = { ...current, ...fields, deleted_at: deleted ? this.now : current.deleted_at }
+    return this.write(next, current)
+  }
+
+  insert(id: string, fields: ServiceEventFields, recordedBy = USER): ServerEvent {
+    return this.write({
+      ...clone(fields), id, recorded_by: recordedBy, revision: 0, deleted_at: null, created_at: this.now, updated_at: this.now,
+    }, undefined)
+  }
+
+  liveEvents(): ServerEvent[] {
+    return [...this.events.values()].filter((row) => row.deleted_at === null)
+  }
+
+  private apply(change: EventChange): ChangeOutcome {
+    const known = this.appliedChanges.get(change.change_id)
+    if (known !== undefined) {
+      return { change_id: change.change_id, event_id: change.event_id, status: 'duplicate', revision: known }
+    }
+    const current = this.events.get(change.event_id)
+    const base = { change_id: change.change_id, event_id: change.event_id }
+    if (!current && (change.op === 'delete' || change.base_revision !== null)) {
+      return { ...base, status: 'conflict', reason: 'missing' }
+    }
+    let revision: number
+    if (current?.deleted_at && change.op === 'delete') {
+      revision = current.revision
+    } else if (current && (current.deleted_at !== null || change.base_revision !== current.revision)) {
+      return { ...base, status: 'conflict', reason: current.deleted_at ? 'deleted' : 'changed', server: clone(current) }
+    } else if (change.op === 'delete') {
+      revision = this.write({ ...current!, deleted_at: this.now }, current).revision
+    } else {
+      const fields = change.event!
+      if (fields.participants.length === 0) {
+        return { ...base, status: 'rejected', code: '23514', rule: 'service_events_has_participants', message: 'an event needs at least one participant' }
+      }
+      const participants = [...fields.participants].sort((a, b) => a.person_id.localeCompare(b.person_id))
+      revision = this.write(current
+        ? { ...current, ...fields, participants }
+        : { ...fields, participants, id: change.event_id, recorded_by: USER, revision: 0, deleted_at: null, created_at: this.now, updated_at: this.now },
+      current).revision
+    }
+    this.appliedChanges.set(change.change_id, revision)
+    return { ...base, status: 'applied', revision }
+  }
+
+  private write(next: ServerEvent, previous: ServerEvent | undefined): ServerEvent {
+    if (previous && previous.deleted_at === null) this.count(previous, -1)
+    const row = { ...next, revision: ++this.revision, updated_at: this.now }
+    this.events.set(row.id, row)
+    if (row.deleted_at === null) this.count(row, 1)
+    return row
+  }
+
+  private count(row: ServerEvent, sign: 1 | -1): void {
+    const key = `${row.station_id}|${row.theme_month_id}`
+    const totals = this.totals.get(key) ?? {
+      events: 0, people_served: 0, funds_fen: 0, materials_fen: 0, hundredths: 0, tallies: new Map<string, number>(),
+    }
+    totals.events += sign
+    totals.people_served += sign * row.people_served
+    totals.funds_fen += sign * row.funds_fen
+    totals.materials_fen += sign * row.materials_fen
+    for (const participant of row.participants) {
+      totals.hundredths += sign * hundredthsOfHours(participant.hours)
+      const tally = (totals.tallies.get(participant.person_id) ?? 0) + sign
+      if (tally === 0) totals.tallies.delete(participant.person_id)
+      else totals.tallies.set(participant.person_id, tally)
+    }
+    this.totals.set(key, totals)
+  }
+}
+
+export const emptyReference: ReferenceData = {
+  stations: [], teams: [], themeMonths: [], people: [], teamMembers: [], programRole: null,
+}
+
+/** A transport straight onto a FakeServer, recording what it was asked. */
+export class ServerTransport implements SyncTransport {
+  readonly pushed: EventChange[][] = []
+  readonly pulledAfter: (string | null)[] = []
+  constructor(readonly server: FakeServer) {}
+
+  async push(changes: EventChange[]): Promise<ChangeOutcome[]> {
+    this.pushed.push(clone(changes))
+    return this.server.push(changes)
+  }
+
+  async pull(after: string | null, maxRows: number): Promise<PullPage> {
+    this.pulledAfter.push(after)
+    return this.server.pull(after, maxRows)
+  }
+
+  async fetchReference(): Promise<ReferenceData> {
+    return emptyReference
+  }
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import type { ServiceEventFields, ThemeMonth } from '../../src/domain/types'
+import { validateEvent, type ValidationContext } from '../../src/domain/validation'
+import { APRIL, MARCH, PERSON, PERSON_2, STATION, TEAM, eventFields } from './support/fixtures'
+
+const themeMonths: ThemeMonth[] = [
+  { id: MARCH, month: '2023-03-01', theme: '学雷锋志愿服务' },
+  { id: APRIL, month: '2023-04-01', theme: '关爱妇女儿童' },
+]
+const context: ValidationContext = {
+  now: Date.parse('2023-03-06T00:00:00Z'),
+  stations: [{ id: STATION, name: '五华区工作站', address: '' }],
+  teams: [{ id: TEAM, name: '队', chamber: '' }],
+  themeMonths,
+  teamMembers: [{ team_id: TEAM, person_id: PERSON, role: 'leader' }, { team_id: TEAM, person_id: PERSON_2, role: 'member' }],
+  allowedTeamIds: [TEAM],
+}
+
+function rulesOf(overrides: Partial<ServiceEventFields>, ctx: ValidationContext = context): string[] {
+  return validateEvent(eventFields(overrides), ctx).map((issue) => `${issue.field}:${issue.rule}`)
+}
+
+describe('validateEvent mirrors the database rules', () => {
+  it('accepts a valid event', () => {
+    expect(rulesOf({})).toEqual([])
+  })
+
+  it.each<[string, Partial<ServiceEventFields>, string]>([
+    ['title empty', { title: '' }, 'title:service_events_title_length'],
+    ['title spaces only (btrim)', { title: '   ' }, 'title:service_events_title_length'],
+    ['title of 101 characters', { title: '字'.repeat(101) }, 'title:service_events_title_length'],
+    ['note over 2000', { note: 'x'.repeat(2001) }, 'note:service_events_note_length'],
+    ['materials description over 500', { materials_description: 'x'.repeat(501) }, 'materials_description:service_events_materials_description_length'],
+    ['end before start', { ended_at: '2023-03-05T08:00:00+08:00' }, 'ended_at:service_events_ends_after_start'],
+    ['end equal to start', { ended_at: '2023-03-05T09:00:00+08:00' }, 'ended_at:service_events_ends_after_start'],
+    ['over 24 hours', { started_at: '2023-03-03T09:00:00+08:00', ended_at: '2023-03-04T09:00:01+08:00' }, 'ended_at:service_events_duration_at_most_a_day'],
+    ['negative people served', { people_served: -1 }, 'people_served:service_events_people_served_range'],
+    ['too many people served', { people_served: 100_001 }, 'people_served:service_events_people_served_range'],
+    ['fractional people served', { people_served: 1.5 }, 'people_served:integer_format'],
+    ['funds over 10,000,000 yuan', { funds_fen: 1_000_000_001 }, 'funds_fen:service_events_funds_range'],
+    ['negative funds', { funds_fen: -1 }, 'funds_fen:service_events_funds_range'],
+    ['fractional fen', { funds_fen: 0.5 }, 'funds_fen:money_format'],
+    ['materials over the limit', { materials_fen: 1_000_000_001, materials_description: '米' }, 'materials_fen:service_events_materials_range'],
+    ['materials not described', { materials_fen: 100 }, 'materials_description:service_events_materials_described'],
+    ['ends in the future', { started_at: '2023-03-06T07:00:00+08:00', ended_at: '2023-03-06T08:16:00+08:00' }, 'ended_at:service_events_not_in_future'],
+    ['wrong theme month', { theme_month_id: APRIL }, 'theme_month_id:service_events_theme_month_matches_date'],
+    ['no participants', { participants: [] }, 'participants:service_events_has_participants'],
+    ['zero hours', { participants: [{ person_id: PERSON, hours: 0 }] }, 'participants.0.hours:event_participants_hours_range'],
+    ['hours rounding to zero (numeric(4,2))', { participants: [{ person_id: PERSON, hours: 0.004 }] }, 'participants.0.hours:event_participants_hours_range'],
+    ['hours over the event', { participants: [{ person_id: PERSON, hours: 3.01 }] }, 'participants.0.hours:event_participants_hours_within_event'],
+    ['participant not in the team', { participants: [{ person_id: '00000000-0000-4000-8000-0000000000ee', hours: 1 }] }, 'participants.0.person_id:event_participants_team_member'],
+    ['same person twice', { participants: [{ person_id: PERSON, hours: 1 }, { person_id: PERSON, hours: 1 }] }, 'participants.1.person_id:event_participants_unique'],
+    ['unknown station', { station_id: '00000000-0000-4000-8000-0000000000dd' }, 'station_id:service_events_station_id_fkey'],
+    ['unknown team', { team_id: '00000000-0000-4000-8000-0000000000dd' }, 'team_id:service_events_team_id_fkey'],
+    ['unknown theme month', { theme_month_id: '00000000-0000-4000-8000-0000000000dd' }, 'theme_month_id:service_events_theme_month_id_fkey'],
+    ['missing station', { station_id: '' }, 'station_id:required'],
+    ['bad start time', { started_at: 'yesterday' }, 'started_at:time_format'],
+  ])('%s', (_name, overrides, expected) => {
+    expect(rulesOf(overrides)).toContain(expected)
+  })
+
+  it('accepts the limits themselves', () => {
+    expect(rulesOf({
+      title: '字'.repeat(100), note: 'x'.repeat(2000), materials_description: 'x'.repeat(500),
+      people_served: 100_000, funds_fen: 1_000_000_000, materials_fen: 1_000_000_000,
+      started_at: '2023-03-04T09:00:00+08:00', ended_at: '2023-03-05T09:00:00+08:00',
+      participants: [{ person_id: PERSON, hours: 24 }],
+    })).toEqual([])
+  })
+
+  it('counts characters as Postgres does (an emoji is one)', () => {
+    expect(rulesOf({ title: '😀'.repeat(100) })).toEqual([])
+  })
+
+  it('tolerates an end up to 15 minutes ahead, as the server does', () => {
+    expect(rulesOf({ started_at: '2023-03-06T07:00:00+08:00', ended_at: '2023-03-06T08:15:00+08:00', participants: [{ person_id: PERSON, hours: 1 }] })).toEqual([])
+  })
+
+  it('uses the Shanghai month: 00:30 on 1 April in Kunming belongs to April', () => {
+    const fields = { started_at: '2023-03-31T16:30:00Z', ended_at: '2023-03-31T17:30:00Z', participants: [{ person_id: PERSON, hours: 1 }] }
+    const ctx = { ...context, now: Date.parse('2023-04-02T00:00:00Z') }
+    expect(rulesOf({ ...fields, theme_month_id: MARCH }, ctx)).toContain('theme_month_id:service_events_theme_month_matches_date')
+    expect(rulesOf({ ...fields, theme_month_id: APRIL }, ctx)).toEqual([])
+  })
+
+  it('refuses a team the user is not in (RLS) and skips the check when no list is given', () => {
+    expect(rulesOf({}, { ...context, allowedTeamIds: [] })).toContain('team_id:permission')
+    expect(rulesOf({}, { now: context.now })).toEqual([])
+  })
+})
