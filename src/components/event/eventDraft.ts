@@ -1,0 +1,191 @@
+// What the event form holds while someone types (strings, as the inputs give them), and its
+// conversion to the fields the store saves. Dates and times are read in the program's time zone
+// (Kunming), the zone the server uses to match an event to its theme month.
+import { fenToYuanText, parseYuan } from '../../domain/money'
+import { shanghaiDateOf, shanghaiInstant, shanghaiTimeOf } from '../../domain/time'
+import type { Participant, ServiceEventFields, ThemeMonth } from '../../domain/types'
+import { validateEvent, type ValidationContext } from '../../domain/validation'
+
+export interface ParticipantDraft {
+  person_id: string
+  hours: string
+}
+
+export interface EventDraft {
+  station_id: string
+  team_id: string
+  theme_month_id: string
+  /** YYYY-MM-DD in Kunming. */
+  date: string
+  /** HH:MM in Kunming. */
+  start: string
+  end: string
+  participants: ParticipantDraft[]
+  people_served: string
+  funds: string
+  materials: string
+  materials_description: string
+  title: string
+  note: string
+}
+
+/** The form's own fields, and `participant:<person_id>` for one volunteer's hours. */
+export type DraftField = Exclude<keyof EventDraft, 'participants'> | 'participants' | `participant:${string}`
+
+export interface FieldIssue {
+  field: DraftField
+  rule: string
+}
+
+export function themeMonthForDate(themeMonths: readonly ThemeMonth[], date: string): ThemeMonth | undefined {
+  return themeMonths.find((m) => m.month.slice(0, 7) === date.slice(0, 7))
+}
+
+export function emptyDraft(prefill: Partial<EventDraft> = {}): EventDraft {
+  return {
+    station_id: '',
+    team_id: '',
+    theme_month_id: '',
+    date: shanghaiDateOf(Date.now()) ?? '',
+    start: '',
+    end: '',
+    participants: [],
+    people_served: '0',
+    funds: '0',
+    materials: '0',
+    materials_description: '',
+    title: '',
+    note: '',
+    ...prefill,
+  }
+}
+
+export function draftFromEvent(event: ServiceEventFields): EventDraft {
+  return {
+    station_id: event.station_id,
+    team_id: event.team_id,
+    theme_month_id: event.theme_month_id,
+    date: shanghaiDateOf(event.started_at) ?? '',
+    start: shanghaiTimeOf(event.started_at) ?? '',
+    end: shanghaiTimeOf(event.ended_at) ?? '',
+    participants: event.participants.map((p) => ({ person_id: p.person_id, hours: String(p.hours) })),
+    people_served: String(event.people_served),
+    funds: fenToYuanText(event.funds_fen),
+    materials: fenToYuanText(event.materials_fen),
+    materials_description: event.materials_description,
+    title: event.title,
+    note: event.note,
+  }
+}
+
+/**
+ * The draft read as event fields, and the inputs that cannot be read at all (text where a
+ * number belongs, a time that does not exist). Unreadable values are left empty or zero in the
+ * fields so that the domain rules can still check everything else.
+ */
+export function fieldsFromDraft(draft: EventDraft): { fields: ServiceEventFields; issues: FieldIssue[] } {
+  const issues: FieldIssue[] = []
+  if (!draft.date) issues.push({ field: 'date', rule: 'required' })
+  for (const field of ['start', 'end'] as const) {
+    if (!draft[field]) issues.push({ field, rule: 'required' })
+  }
+  const startedAt = shanghaiInstant(draft.date, draft.start)
+  const endedAt = shanghaiInstant(draft.date, draft.end)
+  if (draft.date && draft.start && !startedAt) issues.push({ field: 'start', rule: 'time_format' })
+  if (draft.date && draft.end && !endedAt) issues.push({ field: 'end', rule: 'time_format' })
+  const peopleServed = draft.people_served.trim() === '' ? 0 : Number(draft.people_served)
+  if (!Number.isInteger(peopleServed)) issues.push({ field: 'people_served', rule: 'integer_format' })
+  const funds = draft.funds.trim() === '' ? 0 : parseYuan(draft.funds)
+  if (funds === null) issues.push({ field: 'funds', rule: 'money_format' })
+  const materials = draft.materials.trim() === '' ? 0 : parseYuan(draft.materials)
+  if (materials === null) issues.push({ field: 'materials', rule: 'money_format' })
+  const participants: Participant[] = draft.participants.map((p) => {
+    const hours = Number(p.hours)
+    if (p.hours.trim() === '' || !Number.isFinite(hours)) {
+      issues.push({ field: `participant:${p.person_id}`, rule: 'number_format' })
+      return { person_id: p.person_id, hours: 0 }
+    }
+    return { person_id: p.person_id, hours }
+  })
+  return {
+    fields: {
+      station_id: draft.station_id,
+      team_id: draft.team_id,
+      theme_month_id: draft.theme_month_id,
+      started_at: startedAt ?? '',
+      ended_at: endedAt ?? '',
+      title: draft.title.trim(),
+      note: draft.note,
+      people_served: Number.isInteger(peopleServed) ? peopleServed : 0,
+      funds_fen: funds ?? 0,
+      materials_fen: materials ?? 0,
+      materials_description: draft.materials_description.trim(),
+      participants,
+    },
+    issues,
+  }
+}
+
+/** Where on the form a rule about a field of the saved event (or of the server) is shown. */
+export function draftFieldOf(
+  field: string | null | undefined,
+  rule: string | null | undefined,
+  participants: readonly Participant[] = [],
+): DraftField {
+  // One participant's value, named by index ("participants.2.hours" or "participants[2].hours").
+  const indexed = field ? /^participants(?:\.|\[)(\d+)/.exec(field) : null
+  if (indexed) {
+    const person = participants[Number(indexed[1])]
+    return person ? `participant:${person.person_id}` : 'participants'
+  }
+  const byField: Record<string, DraftField> = {
+    station_id: 'station_id',
+    team_id: 'team_id',
+    theme_month_id: 'theme_month_id',
+    started_at: 'start',
+    ended_at: 'end',
+    title: 'title',
+    note: 'note',
+    people_served: 'people_served',
+    funds_fen: 'funds',
+    materials_fen: 'materials',
+    materials_description: 'materials_description',
+    participants: 'participants',
+  }
+  if (field && byField[field]) return byField[field]
+  const byRule: Record<string, DraftField> = {
+    service_events_title_length: 'title',
+    service_events_note_length: 'note',
+    service_events_materials_description_length: 'materials_description',
+    service_events_ends_after_start: 'end',
+    service_events_duration_at_most_a_day: 'end',
+    service_events_not_in_future: 'end',
+    service_events_people_served_range: 'people_served',
+    service_events_funds_range: 'funds',
+    service_events_materials_range: 'materials',
+    service_events_materials_described: 'materials_description',
+    service_events_theme_month_matches_date: 'theme_month_id',
+    service_events_has_participants: 'participants',
+    service_events_station_id_fkey: 'station_id',
+    service_events_team_id_fkey: 'team_id',
+    service_events_theme_month_id_fkey: 'theme_month_id',
+  }
+  return (rule && byRule[rule]) || 'participants'
+}
+
+/**
+ * The draft checked against the database's rules: the fields to save when nothing is wrong,
+ * and every issue otherwise (unreadable inputs first, so they win over what follows from them).
+ */
+export function validateDraft(
+  draft: EventDraft,
+  context: ValidationContext,
+): { fields: ServiceEventFields | null; issues: FieldIssue[] } {
+  const read = fieldsFromDraft(draft)
+  const ruleIssues = validateEvent(read.fields, context).map((issue) => ({
+    field: draftFieldOf(issue.field, issue.rule, read.fields.participants),
+    rule: issue.rule,
+  }))
+  const issues = [...read.issues, ...ruleIssues]
+  return { fields: issues.length === 0 ? read.fields : null, issues }
+}

@@ -1,0 +1,41 @@
+// The app's few pages, addressed by the URL hash (#/events, #/log/<id>, ...) so that reloads,
+// the back button and the service worker's single navigation fallback all work without a router.
+import { readonly, ref } from 'vue'
+
+export type ViewName = 'log' | 'events' | 'team' | 'dashboard' | 'report' | 'manage'
+
+export interface Route {
+  view: ViewName | null
+  /** The event being edited on the log page; null for a new one. */
+  id: string | null
+}
+
+const VIEWS: readonly ViewName[] = ['log', 'events', 'team', 'dashboard', 'report', 'manage']
+
+export function parseHash(hash: string): Route {
+  const [name, id] = hash.replace(/^#\/?/, '').split('/')
+  const view = VIEWS.find((v) => v === name) ?? null
+  return { view, id: view && id ? decodeURIComponent(id) : null }
+}
+
+export function hashOf(view: ViewName, id?: string | null): string {
+  return id ? `#/${view}/${encodeURIComponent(id)}` : `#/${view}`
+}
+
+const current = ref<Route>(parseHash(globalThis.location?.hash ?? ''))
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('hashchange', () => {
+    current.value = parseHash(window.location.hash)
+  })
+}
+
+/** The page shown now; changes with the URL hash. */
+export const route = readonly(current)
+
+export function navigate(view: ViewName, id?: string | null): void {
+  const hash = hashOf(view, id)
+  if (window.location.hash === hash) return
+  window.location.hash = hash
+  current.value = parseHash(hash)
+}

@@ -1,0 +1,50 @@
+// Online-only management of reference data and team rosters. Each action writes through
+// api/admin.ts and then refreshes the reference data so every page shows the change.
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import * as api from '../api/admin'
+import type { Person, Station, Team, TeamRole, ThemeMonth } from '../domain/types'
+import { useReferenceStore } from './reference'
+
+export interface AdminFailure {
+  rule: string | null
+  code: string | null
+  message: string
+}
+
+export const useAdminStore = defineStore('admin', () => {
+  /** A write is under way. */
+  const busy = ref(false)
+
+  /** Runs a write; returns its failure (translated by the page) or null when it worked. */
+  async function run<T>(write: () => Promise<T>): Promise<{ value: T | null; failure: AdminFailure | null }> {
+    if (!navigator.onLine) return { value: null, failure: { rule: null, code: 'offline', message: 'offline' } }
+    busy.value = true
+    try {
+      const value = await write()
+      await useReferenceStore().refresh()
+      return { value, failure: null }
+    } catch (error) {
+      if (error instanceof api.AdminWriteError) return { value: null, failure: { rule: error.rule, code: error.code, message: error.message } }
+      const message = error instanceof Error ? error.message : String(error)
+      return { value: null, failure: { rule: null, code: 'network', message } }
+    } finally {
+      busy.value = false
+    }
+  }
+
+  return {
+    busy,
+    saveStation: (station: Omit<Station, 'id'>, id?: string) => run(() => api.saveStation(station, id)),
+    deleteStation: (id: string) => run(() => api.deleteStation(id)),
+    saveTeam: (team: Omit<Team, 'id'>, id?: string) => run(() => api.saveTeam(team, id)),
+    deleteTeam: (id: string) => run(() => api.deleteTeam(id)),
+    saveThemeMonth: (month: Omit<ThemeMonth, 'id'>, id?: string) => run(() => api.saveThemeMonth(month, id)),
+    deleteThemeMonth: (id: string) => run(() => api.deleteThemeMonth(id)),
+    addMember: (teamId: string, name: string, role: TeamRole) =>
+      run<Person>(() => api.addTeamMember(teamId, name, role)),
+    renamePerson: (personId: string, name: string) => run(() => api.renamePerson(personId, name)),
+    setRole: (teamId: string, personId: string, role: TeamRole) => run(() => api.setMemberRole(teamId, personId, role)),
+    removeMember: (teamId: string, personId: string) => run(() => api.removeTeamMember(teamId, personId)),
+  }
+})

@@ -1,0 +1,114 @@
+// Scenario 1: a volunteer signs in online, loses the connection, reloads (the service worker
+// serves the app), stays signed in, logs several events, reloads again (they are still there,
+// marked not synced), and when the connection returns they sync by themselves: the server's
+// totals for that station and month rise by exactly those events, and a second sync sends nothing.
+import type { Browser } from 'playwright-core'
+import type pg from 'pg'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { buildApp, removeBuild, serveApp, type ServedApp } from './support/app'
+import { launchBrowser, phoneContext, screenshot, signIn, waitForServiceWorkerControl } from './support/browser'
+import { connect, countSyncChanges, ensureCurrentThemeMonths, pastDate, seedId, stationMonthTotals } from './support/db'
+import { fillEvent, saveEvent } from './support/forms'
+
+let outDir: string
+let app: ServedApp
+let browser: Browser
+let db: pg.Client
+
+beforeAll(async () => {
+  db = connect()
+  await db.connect()
+  await ensureCurrentThemeMonths(db)
+  outDir = await buildApp('offline')
+  app = await serveApp(outDir)
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await app?.stop()
+  if (outDir) removeBuild(outDir)
+  await db?.end()
+})
+
+it('logs events offline and syncs them exactly once when back online', async () => {
+  const context = await phoneContext(browser)
+  const page = await context.newPage()
+  const pushes: string[] = []
+  // Pushes that reached the server (attempts while offline fail and do not count).
+  page.on('requestfinished', (request) => {
+    if (request.url().includes('/rpc/push_event_changes')) pushes.push(request.postData() ?? '')
+  })
+
+  await page.goto(app.url)
+  await screenshot(page, 'sign-in')
+  await signIn(page, app.url, 'volunteer@demo.local')
+  await waitForServiceWorkerControl(page)
+  // Reference data has arrived when the team's members can be picked.
+  await page.getByLabel('统一时长(小时)').waitFor()
+
+  const stationId = await seedId(db, 'station-1')
+  const { date, month } = await pastDate(db)
+  const before = await stationMonthTotals(db, stationId, month)
+  const changesBefore = await countSyncChanges(db)
+
+  await context.setOffline(true)
+  await page.reload()
+  await page.getByTestId('online-state').filter({ hasText: '离线' }).waitFor()
+  await page.getByRole('button', { name: '退出登录' }).waitFor()
+
+  // Titles unique to this run, so that a rerun against the same stack finds only its own events.
+  const run = Date.now().toString(36)
+  const logged = [
+    { title: `离线测试 ${run}:社区义诊`, peopleServed: 12, fundsYuan: '300' },
+    { title: `离线测试 ${run}:敬老院探访`, peopleServed: 20, fundsYuan: '1,250.5' },
+    { title: `离线测试 ${run}:环境清洁`, peopleServed: 7, fundsYuan: '0' },
+  ]
+  for (const event of logged) {
+    await fillEvent(page, { ...event, date, stationName: '五华区工作站' })
+    await saveEvent(page)
+  }
+  await screenshot(page, 'log-event')
+
+  await page.reload()
+  await page.getByTestId('nav-events').click()
+  for (const event of logged) {
+    const card = page.locator('article', { hasText: event.title })
+    await expect(card.getByTestId('sync-state').textContent()).resolves.toBe('已保存在本机 · 待同步')
+  }
+  await expect(page.getByTestId('unsynced-count').textContent()).resolves.toBe('3 条活动未同步')
+  await screenshot(page, 'events-offline')
+  expect(pushes).toEqual([])
+
+  await context.setOffline(false)
+  for (const event of logged) {
+    await page
+      .locator('article', { hasText: event.title })
+      .getByTestId('sync-state')
+      .filter({ hasText: '已同步' })
+      .waitFor({ timeout: 30_000 })
+  }
+  await page.getByTestId('unsynced-count').filter({ hasText: '没有未同步的活动' }).waitFor()
+  await screenshot(page, 'events-synced')
+
+  const after = await stationMonthTotals(db, stationId, month)
+  expect(after).toEqual({
+    events: before.events + 3,
+    people_served: before.people_served + 39,
+    funds_fen: before.funds_fen + 30_000 + 125_050,
+    materials_fen: before.materials_fen,
+  })
+  expect(await countSyncChanges(db)).toBe(changesBefore + 3)
+
+  // A second sync has nothing to send: no new change reaches the server.
+  const pushesSoFar = pushes.length
+  await page.getByRole('button', { name: '立即同步' }).click()
+  await page.getByRole('button', { name: '立即同步' }).waitFor()
+  await page.waitForTimeout(1000)
+  const resent = pushes.slice(pushesSoFar).filter((body) => body && !/"changes":\s*\[\]/.test(body))
+  expect(resent).toEqual([])
+  expect(await countSyncChanges(db)).toBe(changesBefore + 3)
+  expect(await stationMonthTotals(db, stationId, month)).toEqual(after)
+
+  await context.close()
+})
