@@ -4,7 +4,7 @@
 // `npm start -- --hmr` serves the Vite dev server with hot reload instead (no service worker).
 import { parseArgs } from 'node:util'
 import { build, createServer, preview } from 'vite'
-import { REPO_ROOT, startStack } from './stack/stack.ts'
+import { REPO_ROOT, startStack, stopOnSignals } from './stack/stack.ts'
 
 const { values } = parseArgs({ options: { hmr: { type: 'boolean' } } })
 const stack = await startStack({ seed: true, apiPort: 54321 })
@@ -36,10 +36,4 @@ Demo accounts (password demo1234):
   admin@demo.local         admin
 Ctrl-C stops the app and the local backend.`)
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void stopApp()
-      .then(() => stack.stop())
-      .then(() => process.exit(0))
-  })
-}
+stopOnSignals(() => stopApp().then(() => stack.stop()))

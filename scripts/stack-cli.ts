@@ -1,7 +1,7 @@
 // `npm run stack [-- --port N] [-- --no-seed]`: starts the local backend alone (no app) and prints
 // its settings as shell exports (the variables the tests read); Ctrl-C stops it.
 import { parseArgs } from 'node:util'
-import { startStack } from './stack/stack.ts'
+import { startStack, stopOnSignals } from './stack/stack.ts'
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, 'no-seed': { type: 'boolean' } } })
 const stack = await startStack({ seed: !values['no-seed'], apiPort: values.port ? Number(values.port) : undefined })
@@ -10,8 +10,4 @@ console.log(`export STACK_DATABASE_URL=${stack.databaseUrl}`)
 console.log(`export STACK_ANON_KEY=${stack.anonKey}`)
 console.log(`export STACK_SERVICE_ROLE_KEY=${stack.serviceRoleKey}`)
 console.log('# Ctrl-C (or SIGTERM) stops the stack.')
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void stack.stop().then(() => process.exit(0))
-  })
-}
+stopOnSignals(stack.stop)

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { cliDatabaseUrl, psqlFile, REPO_ROOT, startStack, supabaseCli } from './stack/stack.ts'
+import { cliDatabaseUrl, psqlFile, REPO_ROOT, startStack, stopOnSignals, supabaseCli } from './stack/stack.ts'
 
 interface StepResult {
   name: string
@@ -40,6 +40,7 @@ await step('lint (eslint)', () => run(bin('eslint'), ['.']))
 
 const stackStarted = performance.now()
 const stack = await startStack({ seed: true })
+stopOnSignals(stack.stop)
 console.log(`\nlocal stack started in ${((performance.now() - stackStarted) / 1000).toFixed(1)} s at ${stack.apiUrl}`)
 try {
   await step('database tests (pgTAP)', () => {

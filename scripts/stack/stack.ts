@@ -72,9 +72,12 @@ export function cliDatabaseUrl(databaseUrl: string): string {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const cluster = startCluster(await freePort())
   const parts: Array<() => Promise<void> | void> = [() => cluster.stop()]
-  const stop = async () => {
-    for (const part of parts.reverse()) await part()
-  }
+  let stopping: Promise<void> | undefined
+  /** Stops the parts in reverse order of start; later calls wait for the first. */
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const part of [...parts].reverse()) await part()
+    })())
   try {
     psqlFile(cluster.url, join(REPO_ROOT, 'scripts/stack/bootstrap.sql'))
     supabaseCli(['migration', 'up', '--db-url', cliDatabaseUrl(cluster.url)])
@@ -104,5 +107,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   } catch (error) {
     await stop()
     throw error
+  }
+}
+
+/**
+ * Stops the stack (and whatever else `stop` ends) when the process is interrupted, so no
+ * PostgreSQL or PostgREST outlives a Ctrl-C or a killed run.
+ */
+export function stopOnSignals(stop: () => Promise<void>): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      void stop().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)))
+    })
   }
 }

@@ -1,7 +1,8 @@
 // Signing in and out, and what the stored session says, in the terms the session store needs:
 // a failure is either wrong credentials, the network, or something else; "no answer" is never
 // mistaken for "signed out".
-import { isAuthRetryableFetchError, type SupabaseClient } from '@supabase/supabase-js'
+import { isAuthRetryableFetchError } from '@supabase/auth-js'
+import type { ApiClient } from './api-client'
 import type { Uuid } from '../domain/types'
 
 export interface AuthUser {
@@ -35,7 +36,7 @@ function isOffline(error: unknown): boolean {
   return isAuthRetryableFetchError(error) || error instanceof TypeError
 }
 
-export function createAuthApi(client: SupabaseClient): AuthApi {
+export function createAuthApi(client: ApiClient): AuthApi {
   let signingOut = false
   return {
     async signIn(email, password) {

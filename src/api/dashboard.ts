@@ -63,15 +63,15 @@ export async function fetchProgramTotals(fromMonth: string | null, toMonth: stri
  * means: poll). Resolves to the function that ends the subscription.
  */
 export async function subscribeToTotals(onChange: () => void, onLive: (live: boolean) => void): Promise<() => void> {
-  const supabase = await client()
-  const channel = supabase
+  const realtime = (await import('./realtime')).createRealtime()
+  const channel = realtime
     .channel('station-month-totals')
     .on('postgres_changes', { event: '*', schema: 'public', table: 'station_month_totals' }, () => onChange())
   let ended = false
   const end = () => {
     if (ended) return
     ended = true
-    void supabase.removeChannel(channel)
+    void realtime.removeChannel(channel).then(() => realtime.disconnect())
   }
   channel.subscribe((status) => {
     if (status === 'SUBSCRIBED') {

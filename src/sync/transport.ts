@@ -1,7 +1,7 @@
 // The one narrow interface through which the sync engine reaches the server, and its
 // implementation with supabase-js (push and pull are the RPCs of the sync API migration;
 // reference data is plain selects, filtered by row-level security).
-import type { SupabaseClient } from '@supabase/supabase-js'
+import type { ApiClient } from '../api/api-client'
 import type {
   ChangeOutcome, EventChange, Person, ProgramRole, PullPage, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
@@ -40,7 +40,7 @@ function isAuthFailure(status: number, error: PostgrestFailure): boolean {
   return status === 401 || JWT_CODES.has(error.code ?? '')
 }
 
-export function createSupabaseTransport(client: SupabaseClient): SyncTransport {
+export function createSupabaseTransport(client: ApiClient): SyncTransport {
   /** Runs a call; on an expired token refreshes the session once and tries again. */
   async function call<T>(run: () => PromiseLike<{ data: unknown; error: PostgrestFailure | null; status: number }>): Promise<T> {
     let response = await run()

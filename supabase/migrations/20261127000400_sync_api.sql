@@ -308,8 +308,11 @@ begin
   insert into public.sync_changes (change_id, event_id, revision)
   select change_id, event_id, revision from pg_temp.pushed_changes where status = 'applied';
 
+  -- Absent keys rather than nulls, as apply_event_change answers; the server row keeps its nulls.
   select jsonb_agg(jsonb_strip_nulls(jsonb_build_object('change_id', change_id, 'event_id', event_id,
-    'status', status, 'revision', revision, 'reason', reason, 'server', server)) order by ord)
+      'status', status, 'revision', revision, 'reason', reason))
+    || case when server is null then '{}'::jsonb else jsonb_build_object('server', server) end
+    order by ord)
   into outcomes from pg_temp.pushed_changes;
   truncate pg_temp.pushed_changes;
   return coalesce(outcomes, '[]'::jsonb);

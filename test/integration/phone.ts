@@ -1,0 +1,114 @@
+// One "phone" for the sync integration tests: its own supabase-js client (own session storage
+// key), its own IndexedDB database (fake-indexeddb; import 'fake-indexeddb/auto' in the test
+// file), and the real sync engine over the real supabase-js transport. Saves go through the same
+// LocalDb.saveEvent the events store uses, building the record as the store does; the store's
+// validation is left out on purpose, so a test can queue what only the server refuses.
+import { randomUUID } from 'node:crypto'
+import type { SupabaseClient } from '@supabase/supabase-js'
+import type { LocalEvent, ServiceEventFields, Uuid } from '../../src/domain/types'
+import { openLocalDb, type LocalDb } from '../../src/local/db'
+import { SyncEngine, systemClock, type SyncEngineOptions, type SyncResult } from '../../src/sync/engine'
+import type { LockRunner } from '../../src/sync/lock'
+import { createSupabaseTransport } from '../../src/sync/transport'
+import { signedInClient } from './stack-env'
+
+// Each phone is its own device: the Web Locks default would make two phones in one process
+// (or happy-dom's lack of locks) decide who syncs; here every phone always runs its own sync.
+const ownLock: LockRunner = async (task) => ({ ran: true, value: await task() })
+
+export interface Phone {
+  client: SupabaseClient
+  userId: Uuid
+  db: LocalDb
+  engine: SyncEngine
+  /** A new event saved on the phone (queued, not sent); returns its id. */
+  create(fields: ServiceEventFields, id?: Uuid): Promise<Uuid>
+  /** The user's edit of an event the phone holds (queued on top of the version it knows). */
+  edit(id: Uuid, fields: ServiceEventFields): Promise<void>
+  /** The user's delete (queued tombstone). */
+  remove(id: Uuid): Promise<void>
+  sync(): Promise<SyncResult>
+  /** Stops retries and closes the database (the session lives only in memory). */
+  close(): void
+}
+
+export async function openPhone(
+  email: string,
+  tuning: Pick<SyncEngineOptions, 'batchSize' | 'pullPageSize'> = {},
+): Promise<Phone> {
+  const client = await signedInClient(email)
+  const { data } = await client.auth.getUser()
+  const userId = data.user!.id
+  const db = await openLocalDb(`sync-test-${randomUUID()}`)
+  const engine = new SyncEngine({
+    db,
+    transport: createSupabaseTransport(client),
+    clock: systemClock,
+    random: Math.random,
+    lock: ownLock,
+    ...tuning,
+  })
+
+  /** As useEventsStore.save: the record is the user's version, based on the revision it knows. */
+  async function put(id: Uuid, fields: ServiceEventFields, existing: LocalEvent | undefined): Promise<void> {
+    const now = new Date().toISOString()
+    const record: LocalEvent = {
+      ...fields,
+      id,
+      deleted: false,
+      syncState: 'pending',
+      failure: null,
+      conflictReason: null,
+      serverRevision: existing?.serverRevision ?? null,
+      server: existing?.server ?? null,
+      recordedBy: existing?.recordedBy ?? userId,
+      savedAt: now,
+    }
+    await db.saveEvent(record, { change_id: randomUUID(), event_id: id, op: 'upsert', fields, queued_at: now, sent: false })
+  }
+
+  return {
+    client,
+    userId,
+    db,
+    engine,
+    async create(fields, id = randomUUID()) {
+      await put(id, fields, undefined)
+      return id
+    },
+    async edit(id, fields) {
+      const existing = await db.getEvent(id)
+      if (!existing) throw new Error(`phone has no event ${id}`)
+      await put(id, fields, existing)
+    },
+    async remove(id) {
+      const existing = await db.getEvent(id)
+      if (!existing) throw new Error(`phone has no event ${id}`)
+      const now = new Date().toISOString()
+      await db.saveEvent({ ...existing, deleted: true, syncState: 'pending', savedAt: now }, {
+        change_id: randomUUID(), event_id: id, op: 'delete', fields: null, queued_at: now, sent: false,
+      })
+    },
+    sync: () => engine.syncNow(),
+    close() {
+      engine.stop()
+      db.close()
+    },
+  }
+}
+
+/**
+ * Syncs until `done` holds. A pull returns a row only once every transaction that started before
+ * it committed has ended (the commit-safe cursor), so another connection's open transaction can
+ * hold a fresh row back for a moment; that is the design, and the test waits rather than flakes.
+ */
+export async function syncUntil(phone: Phone, done: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const result = await phone.sync()
+    if (result.status !== 'synced') throw new Error(`sync ended ${JSON.stringify(result)}`)
+    if (await done()) return
+    if (Date.now() > deadline) throw new Error('the expected changes did not arrive by pull')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
