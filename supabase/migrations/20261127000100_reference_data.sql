@@ -5,8 +5,6 @@
 
 create schema private;
 grant usage on schema private to authenticated, service_role;
--- Functions in private run only where granted: some of them are security definer.
-alter default privileges in schema private revoke execute on functions from public;
 
 create table public.stations (
   id uuid primary key default gen_random_uuid(),
@@ -101,6 +99,15 @@ as $$
   where p.user_id = (select auth.uid()) and m.role = 'leader'
 $$;
 
+-- A person just added by a member: no account and no team yet. Members may put only such a
+-- person in their team; anyone else would gain the team's records through the membership.
+create function private.is_newcomer(person uuid) returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (select 1 from public.people where id = person and user_id is null)
+    and not exists (select 1 from public.team_members where person_id = person)
+$$;
+
 -- People a user may see: everyone in their teams (to pick participants), and themselves.
 create function private.visible_person_ids() returns setof uuid
 language sql stable security definer set search_path = ''
@@ -112,7 +119,7 @@ as $$
 $$;
 
 grant execute on function private.is_coordinator(), private.is_admin(), private.my_person_id(),
-  private.my_team_ids(), private.my_led_team_ids(), private.visible_person_ids()
+  private.my_team_ids(), private.my_led_team_ids(), private.visible_person_ids(), private.is_newcomer(uuid)
   to authenticated, service_role;
 
 alter table public.stations enable row level security;
@@ -193,15 +200,15 @@ grant execute on function private.guard_people_user_id() to authenticated, servi
 create trigger people_guard_user_id before update on public.people
   for each row execute function private.guard_people_user_id();
 
--- Memberships: members see their teams' rosters; a member may add a newcomer to their own team as
--- a plain member; leaders manage their team's roster and roles; coordinators manage all.
+-- Memberships: members see their teams' rosters; a member may add a newcomer (see is_newcomer)
+-- to their own team as a plain member; leaders manage their team's roster and roles; coordinators manage all.
 create policy "members read their teams' rosters" on public.team_members
   for select to authenticated using (team_id in (select private.my_team_ids()));
 create policy "coordinators read all rosters" on public.team_members
   for select to authenticated using ((select private.is_coordinator()));
 create policy "members add newcomers to their team" on public.team_members
   for insert to authenticated
-  with check (role = 'member' and team_id in (select private.my_team_ids()));
+  with check (role = 'member' and team_id in (select private.my_team_ids()) and private.is_newcomer(person_id));
 create policy "leaders add members to their team" on public.team_members
   for insert to authenticated with check (team_id in (select private.my_led_team_ids()));
 create policy "coordinators add members" on public.team_members
@@ -227,3 +234,7 @@ create policy "admins change program roles" on public.program_roles
   for update to authenticated using ((select private.is_admin())) with check ((select private.is_admin()));
 create policy "admins revoke program roles" on public.program_roles
   for delete to authenticated using ((select private.is_admin()));
+
+-- Functions in private run only where granted above: some are security definer. (Default
+-- privileges per schema cannot take away PUBLIC's execute right, so each migration revokes it.)
+revoke execute on all functions in schema private from public;

@@ -215,3 +215,7 @@ create policy "editors remove participants" on public.event_participants
     where e.id = event_participants.event_id and (
       (e.recorded_by = (select auth.uid()) and e.team_id in (select private.my_team_ids()))
       or e.team_id in (select private.my_led_team_ids()) or (select private.is_admin()))));
+
+-- Functions in private run only where granted above: some are security definer. (Default
+-- privileges per schema cannot take away PUBLIC's execute right, so each migration revokes it.)
+revoke execute on all functions in schema private from public;

@@ -273,7 +273,10 @@ as $$
   from maintained m full join recomputed r using (station_id, theme_month_id)
   where (to_jsonb(m) - 'station_id' - 'theme_month_id') is distinct from (to_jsonb(r) - 'station_id' - 'theme_month_id')
 $$;
-revoke execute on function private.recomputed_totals, private.totals_drift from authenticated;
 
 -- Coordinators' dashboards follow the totals live through Supabase Realtime.
 alter publication supabase_realtime add table public.station_month_totals;
+
+-- Functions in private run only where granted above: some are security definer. (Default
+-- privileges per schema cannot take away PUBLIC's execute right, so each migration revokes it.)
+revoke execute on all functions in schema private from public;

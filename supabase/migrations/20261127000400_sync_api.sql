@@ -155,6 +155,15 @@ begin
         coalesce(r.materials_description, '')
       from jsonb_populate_record(null::public.service_events, fields) r;
     else
+      -- Participants who leave or give fewer hours go first, so that a shorter event is checked
+      -- against the hours it will have (hours may not exceed the event's duration).
+      delete from public.event_participants p
+      where p.event_id = pushed_event_id
+        and p.person_id not in (
+          select (x ->> 'person_id')::uuid from jsonb_array_elements(fields -> 'participants') x);
+      update public.event_participants p set hours = x.hours
+      from jsonb_to_recordset(fields -> 'participants') as x (person_id uuid, hours numeric)
+      where p.event_id = pushed_event_id and p.person_id = x.person_id and x.hours < p.hours;
       update public.service_events e
       set station_id = r.station_id, team_id = r.team_id, theme_month_id = r.theme_month_id,
         started_at = r.started_at, ended_at = r.ended_at, title = r.title, note = coalesce(r.note, ''),
@@ -166,10 +175,6 @@ begin
         raise exception using errcode = '42501', constraint = 'service_events_edit_policy',
           message = 'not allowed to edit this event';
       end if;
-      delete from public.event_participants p
-      where p.event_id = pushed_event_id
-        and p.person_id not in (
-          select (x ->> 'person_id')::uuid from jsonb_array_elements(fields -> 'participants') x);
     end if;
     insert into public.event_participants as p (event_id, person_id, hours)
     select pushed_event_id, x.person_id, x.hours
@@ -268,6 +273,16 @@ begin
   where c.event_id = any(create_ids)
   order by c.event_id;
 
+  -- Participants who leave or give fewer hours go first, so that a shorter event is checked
+  -- against the hours it will have (hours may not exceed the event's duration).
+  delete from public.event_participants p
+  using pg_temp.pushed_changes c
+  where c.event_id = any(edit_ids) and p.event_id = c.event_id
+    and p.person_id not in (select (x ->> 'person_id')::uuid from jsonb_array_elements(c.fields -> 'participants') x);
+  update public.event_participants p set hours = x.hours
+  from pg_temp.pushed_changes c, jsonb_to_recordset(c.fields -> 'participants') as x (person_id uuid, hours numeric)
+  where c.event_id = any(edit_ids) and p.event_id = c.event_id and p.person_id = x.person_id and x.hours < p.hours;
+
   update public.service_events e
   set station_id = r.station_id, team_id = r.team_id, theme_month_id = r.theme_month_id,
     started_at = r.started_at, ended_at = r.ended_at, title = r.title, note = coalesce(r.note, ''),
@@ -287,11 +302,6 @@ begin
     raise exception using errcode = '42501', constraint = 'service_events_edit_policy',
       message = 'not allowed to delete this event';
   end if;
-
-  delete from public.event_participants p
-  using pg_temp.pushed_changes c
-  where c.event_id = any(edit_ids) and p.event_id = c.event_id
-    and p.person_id not in (select (x ->> 'person_id')::uuid from jsonb_array_elements(c.fields -> 'participants') x);
 
   insert into public.event_participants as p (event_id, person_id, hours)
   select c.event_id, x.person_id, x.hours
@@ -385,3 +395,7 @@ $$;
 comment on function public.pull_event_changes is 'Events changed after a cursor, tombstones included, in commit-safe order.';
 revoke execute on function public.pull_event_changes(text, integer) from anon, public;
 grant execute on function public.pull_event_changes(text, integer) to authenticated, service_role;
+
+-- Functions in private run only where granted above: some are security definer. (Default
+-- privileges per schema cannot take away PUBLIC's execute right, so each migration revokes it.)
+revoke execute on all functions in schema private from public;

@@ -1,0 +1,137 @@
+-- Row-level security and privileges of the derived and bookkeeping tables: station_month_totals
+-- and station_month_volunteers (read by coordinators and admins only, written by no API role:
+-- only the triggers' security definer functions maintain them), sync_changes (each user reads and
+-- records their own pushed changes; no one edits or removes them), and who may call the API
+-- functions and the totals internals.
+begin;
+set local search_path = public, extensions;
+select plan(68);
+
+select count(*) as all_totals from public.station_month_totals \gset
+select count(*) as all_tallies from public.station_month_volunteers \gset
+
+-- ---------------------------------------------------------------------------------------------
+-- anon: nothing on the three tables.
+select tests.act_as_anon();
+select throws_ok(format(statement, t, col), '42501', format('permission denied for table %s', t),
+    format('anon cannot %s %s', command, t))
+from (values ('station_month_totals', 'events'), ('station_month_volunteers', 'events'),
+    ('sync_changes', 'revision')) as tables (t, col),
+  (values
+    ('select', 'select * from public.%I'),
+    ('insert into', 'insert into public.%I default values'),
+    ('update', 'update public.%I set %2$I = %2$I'),
+    ('delete from', 'delete from public.%I')
+  ) as c (command, statement);
+
+-- ---------------------------------------------------------------------------------------------
+-- Totals are read by coordinators and admins only.
+select tests.act_as(tests.demo_user('volunteer'));
+select is_empty($$select * from public.station_month_totals$$, 'a volunteer reads no totals');
+select is_empty($$select * from public.station_month_volunteers$$, 'a volunteer reads no volunteer tallies');
+select tests.act_as(tests.demo_user('volunteer2'));
+select is_empty($$select * from public.station_month_totals$$, 'a volunteer of another team reads no totals');
+select is_empty($$select * from public.station_month_volunteers$$, 'a volunteer of another team reads no volunteer tallies');
+select tests.act_as(tests.demo_user('leader'));
+select is_empty($$select * from public.station_month_totals$$, 'a leader reads no totals');
+select is_empty($$select * from public.station_month_volunteers$$, 'a leader reads no volunteer tallies');
+select tests.act_as(tests.demo_user('coordinator'));
+select is((select count(*) from public.station_month_totals), :'all_totals'::bigint, 'a coordinator reads all totals');
+select is((select count(*) from public.station_month_volunteers), :'all_tallies'::bigint, 'a coordinator reads all volunteer tallies');
+select tests.act_as(tests.demo_user('admin'));
+select is((select count(*) from public.station_month_totals), :'all_totals'::bigint, 'an admin reads all totals');
+select is((select count(*) from public.station_month_volunteers), :'all_tallies'::bigint, 'an admin reads all volunteer tallies');
+
+-- No signed-in user writes totals directly, whatever their role: insert, update and delete are
+-- not granted (6 checks per role).
+select tests.act_as(tests.demo_user('volunteer'));
+select throws_ok(format(statement, t), '42501', format('permission denied for table %s', t),
+    format('a volunteer cannot %s %s', command, t))
+from unnest(array['station_month_totals', 'station_month_volunteers']) t,
+  (values ('insert into', 'insert into public.%I default values'), ('update', 'update public.%I set events = events + 1'),
+    ('delete from', 'delete from public.%I')) as c (command, statement);
+select tests.act_as(tests.demo_user('leader'));
+select throws_ok(format(statement, t), '42501', format('permission denied for table %s', t),
+    format('a leader cannot %s %s', command, t))
+from unnest(array['station_month_totals', 'station_month_volunteers']) t,
+  (values ('insert into', 'insert into public.%I default values'), ('update', 'update public.%I set events = events + 1'),
+    ('delete from', 'delete from public.%I')) as c (command, statement);
+select tests.act_as(tests.demo_user('coordinator'));
+select throws_ok(format(statement, t), '42501', format('permission denied for table %s', t),
+    format('a coordinator cannot %s %s', command, t))
+from unnest(array['station_month_totals', 'station_month_volunteers']) t,
+  (values ('insert into', 'insert into public.%I default values'), ('update', 'update public.%I set events = events + 1'),
+    ('delete from', 'delete from public.%I')) as c (command, statement);
+select tests.act_as(tests.demo_user('admin'));
+select throws_ok(format(statement, t), '42501', format('permission denied for table %s', t),
+    format('an admin cannot %s %s', command, t))
+from unnest(array['station_month_totals', 'station_month_volunteers']) t,
+  (values ('insert into', 'insert into public.%I default values'), ('update', 'update public.%I set events = events + 1'),
+    ('delete from', 'delete from public.%I')) as c (command, statement);
+
+-- program_totals runs under the caller's RLS: the report is a coordinator's.
+select tests.act_as(tests.demo_user('coordinator'));
+select is((select events from public.program_totals()), 186::bigint, 'a coordinator''s program totals count every event');
+select tests.act_as(tests.demo_user('volunteer'));
+select is((select events from public.program_totals()), 0::bigint, 'a volunteer''s program totals show no events (totals are hidden)');
+
+-- ...nor through the security definer functions that maintain them, nor read them through the
+-- audit functions (only functions granted by name are executable in private).
+select tests.act_as(tests.demo_user('volunteer'));
+select throws_ok(format($$select private.apply_event_deltas('[{"sign": 1, "station_id": "%s", "theme_month_id": "%s",
+    "people_served": 1000, "funds_fen": 0, "materials_fen": 0}]')$$, md5('station-1')::uuid, md5('month-1')::uuid),
+  '42501', 'permission denied for function apply_event_deltas', 'a volunteer cannot call private.apply_event_deltas to forge totals');
+select throws_ok(format($$select private.apply_participation_deltas('[{"sign": 1, "station_id": "%s", "theme_month_id": "%s",
+    "person_id": "%s", "hours": 5}]')$$, md5('station-1')::uuid, md5('month-1')::uuid, md5('person-1')::uuid),
+  '42501', 'permission denied for function apply_participation_deltas', 'a volunteer cannot call private.apply_participation_deltas to forge totals');
+select throws_ok($$select * from private.totals_drift()$$, '42501', 'permission denied for function totals_drift',
+  'a volunteer cannot call private.totals_drift');
+select throws_ok($$select * from private.recomputed_totals()$$, '42501', 'permission denied for function recomputed_totals',
+  'a volunteer cannot read every station''s figures through private.recomputed_totals');
+
+-- anon calls none of the API functions.
+select tests.act_as_anon();
+select throws_ok($$select public.push_event_changes('[]')$$, '42501', 'permission denied for function push_event_changes',
+  'anon cannot push');
+select throws_ok($$select public.pull_event_changes(null, 10)$$, '42501', 'permission denied for function pull_event_changes',
+  'anon cannot pull');
+select throws_ok($$select * from public.program_totals()$$, '42501', 'permission denied for function program_totals',
+  'anon cannot read program totals');
+
+-- ---------------------------------------------------------------------------------------------
+-- sync_changes: users record and read their own changes only; no one edits or removes them.
+select tests.act_as(tests.demo_user('volunteer'));
+select lives_ok($$insert into public.sync_changes (change_id, event_id, revision)
+    values (md5('rls-change-volunteer')::uuid, md5('event-1')::uuid, 1)$$,
+  'a volunteer records a change of their own');
+select is((select user_id from public.sync_changes where change_id = md5('rls-change-volunteer')::uuid),
+  tests.demo_user('volunteer'), 'the change is recorded as the volunteer''s (user_id defaults to the caller)');
+select throws_ok(format($$insert into public.sync_changes (change_id, event_id, revision, user_id)
+    values (md5('rls-change-forged')::uuid, md5('event-1')::uuid, 1, %L)$$, tests.demo_user('volunteer2')),
+  '42501', 'new row violates row-level security policy for table "sync_changes"',
+  'a volunteer cannot record a change in someone else''s name');
+select results_eq($$select change_id from public.sync_changes$$, $$values (md5('rls-change-volunteer')::uuid)$$,
+  'a volunteer reads exactly their own changes');
+select throws_ok($$update public.sync_changes set revision = 2$$, '42501', 'permission denied for table sync_changes',
+  'a volunteer cannot edit changes');
+select throws_ok($$delete from public.sync_changes$$, '42501', 'permission denied for table sync_changes',
+  'a volunteer cannot remove changes');
+
+select tests.act_as(tests.demo_user('volunteer2'));
+select is_empty($$select * from public.sync_changes$$, 'a volunteer of another team reads no one else''s changes');
+select tests.act_as(tests.demo_user('leader'));
+select is_empty($$select * from public.sync_changes$$, 'a leader reads no one else''s changes, even their team''s');
+select tests.act_as(tests.demo_user('coordinator'));
+select is_empty($$select * from public.sync_changes$$, 'a coordinator reads no one else''s changes');
+select lives_ok($$insert into public.sync_changes (change_id, event_id, revision)
+    values (md5('rls-change-coordinator')::uuid, md5('event-1')::uuid, 1)$$,
+  'a coordinator records a change of their own');
+select tests.act_as(tests.demo_user('admin'));
+select is_empty($$select * from public.sync_changes$$, 'an admin reads no one else''s changes');
+select throws_ok($$update public.sync_changes set revision = 2$$, '42501', 'permission denied for table sync_changes',
+  'an admin cannot edit changes');
+select throws_ok($$delete from public.sync_changes$$, '42501', 'permission denied for table sync_changes',
+  'an admin cannot remove changes');
+
+select * from finish();
+rollback;
