@@ -61,7 +61,7 @@ export function printFigures(figures: Figure[]): void {
     f.name,
     `${round(f.value)} ${f.unit}`,
     `${f.baselineName}: ${round(f.baseline)} ${f.unit}`,
-    `${round(f.ratio)}x`,
+    ratioText(f.ratio),
     f.note ?? '',
   ])
   const header = ['section', 'figure', 'value', 'baseline (same run)', 'ratio', 'note']
@@ -70,6 +70,12 @@ export function printFigures(figures: Figure[]): void {
   console.log(line(header))
   console.log(widths.map((w) => '-'.repeat(w)).join('  '))
   for (const row of rows) console.log(line(row))
+}
+
+/** "2.15x"; "1/3751x" for a tiny ratio; "-" where the baseline is zero (a count that must be 0). */
+function ratioText(ratio: number): string {
+  if (!Number.isFinite(ratio)) return '-'
+  return ratio > 0 && ratio < 0.01 ? `1/${(1 / ratio).toFixed(0)}x` : `${round(ratio)}x`
 }
 
 function round(x: number): string {
