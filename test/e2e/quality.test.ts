@@ -1,0 +1,287 @@
+// The issue's quality bar, checked in headless Chromium against the built app:
+// - installable: no installability errors from Chromium once the service worker controls the
+//   page, and the manifest's fields and icons;
+// - on every page (signed out, volunteer, leader, coordinator; in Chinese and English): no axe-core
+//   violations of serious or critical impact, every control at least 44×44 px, no horizontal
+//   scrolling at 360×740 nor at 740×360, one main, a banner, a navigation landmark holding the
+//   page links, and the document's language the one shown.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type pg from 'pg'
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest'
+import { buildApp, removeBuild, serveApp, type ServedApp } from './support/app'
+import { launchBrowser, PASSWORD, phoneContext, waitForServiceWorkerControl } from './support/browser'
+import { connect, ensureCurrentThemeMonths } from './support/db'
+import {
+  horizontalOverflow,
+  landmarkProblems,
+  MIN_TARGET,
+  persistentPhoneContext,
+  pngSize,
+  seriousAxeViolations,
+  smallTouchTargets,
+} from './support/quality'
+
+type Lang = 'zh-CN' | 'en'
+
+let outDir: string
+let app: ServedApp
+let browser: Browser
+let db: pg.Client
+
+beforeAll(async () => {
+  db = connect()
+  await db.connect()
+  await ensureCurrentThemeMonths(db)
+  outDir = await buildApp('quality')
+  app = await serveApp(outDir)
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await app?.stop()
+  if (outDir) removeBuild(outDir)
+  await db?.end()
+})
+
+const PORTRAIT = { width: 360, height: 740 }
+const LANDSCAPE = { width: 740, height: 360 }
+
+/** Every check of the quality bar on the page as it is now; all failures reported, none stops the rest. */
+async function audit(page: Page, name: string, lang: Lang, withNavigation = true): Promise<void> {
+  const label = `${name} (${lang})`
+  await page.setViewportSize(PORTRAIT)
+  expect.soft(await seriousAxeViolations(page), `${label}: axe-core violations of serious or critical impact`).toEqual([])
+  const portraitTargets = await smallTouchTargets(page)
+  expect.soft(portraitTargets.checked, `${label}: controls found to measure`).toBeGreaterThan(0)
+  expect.soft(portraitTargets.small, `${label}: touch targets under ${MIN_TARGET}×${MIN_TARGET} px at 360×740`).toEqual([])
+  expect.soft(await horizontalOverflow(page), `${label}: horizontal overflow at 360×740`).toBeNull()
+  expect.soft(await landmarkProblems(page, lang, withNavigation), `${label}: landmarks and language`).toEqual([])
+
+  await page.setViewportSize(LANDSCAPE)
+  expect.soft(await horizontalOverflow(page), `${label}: horizontal overflow at 740×360`).toBeNull()
+  expect.soft((await smallTouchTargets(page)).small, `${label}: touch targets under ${MIN_TARGET}×${MIN_TARGET} px at 740×360`).toEqual([])
+  await page.setViewportSize(PORTRAIT)
+}
+
+async function openApp(lang: Lang): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await phoneContext(browser, lang)
+  const page = await context.newPage()
+  await page.goto(app.url)
+  await page.locator('#sign-in-email').waitFor()
+  if (lang === 'en') {
+    // The choice is kept; the reload starts the page afresh (focus included) in English.
+    await page.getByRole('button', { name: 'English' }).click()
+    await page.reload()
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+  }
+  return { context, page }
+}
+
+/** Signs in by the fields' ids, so that it works in either language. */
+async function signIn(page: Page, email: string): Promise<void> {
+  await page.locator('#sign-in-email').fill(email)
+  await page.locator('#sign-in-password').fill(PASSWORD)
+  await page.locator('form button[type=submit]').click()
+  await page.locator('a[data-testid^="nav-"]').first().waitFor({ timeout: 30_000 })
+}
+
+async function go(page: Page, view: string): Promise<void> {
+  await page.getByTestId(`nav-${view}`).click()
+  await page.locator(`a[data-testid="nav-${view}"][aria-current="page"]`).waitFor()
+}
+
+it('is installable: Chromium finds no installability errors, and the manifest is complete', async () => {
+  // A profile on disk: Chromium never offers to install from an incognito (in-memory) profile.
+  const profile = mkdtempSync(join(tmpdir(), 'volunteer-ledger-install-'))
+  const context = await persistentPhoneContext(profile)
+  onTestFinished(async () => {
+    await context.close()
+    rmSync(profile, { recursive: true, force: true })
+  })
+  const page = context.pages()[0] ?? (await context.newPage())
+  await page.goto(app.url)
+  await waitForServiceWorkerControl(page)
+
+  const cdp = await context.newCDPSession(page)
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors')
+  expect(installabilityErrors).toEqual([])
+  const parsed = await cdp.send('Page.getAppManifest')
+  expect(parsed.errors).toEqual([])
+
+  const href = await page.locator('link[rel="manifest"]').getAttribute('href')
+  expect(href).toBeTruthy()
+  const manifestUrl = new URL(href!, page.url())
+  expect(parsed.url).toBe(manifestUrl.href)
+  const response = await fetch(manifestUrl)
+  expect(response.status).toBe(200)
+  const manifest = (await response.json()) as {
+    name: string
+    short_name: string
+    lang: string
+    start_url: string
+    scope: string
+    display: string
+    orientation?: string
+    theme_color: string
+    background_color: string
+    icons: { src: string; sizes: string; type: string; purpose?: string }[]
+  }
+  expect(manifest.name).toBe('志愿服务台账')
+  expect(manifest.short_name).toBeTruthy()
+  expect(manifest.lang).toBe('zh-CN')
+  expect(manifest.display).toBe('standalone')
+  // Usable in landscape as in portrait, so not locked to one (WCAG 1.3.4).
+  expect(manifest.orientation ?? 'any').toBe('any')
+  expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i)
+  expect(manifest.background_color).toMatch(/^#[0-9a-f]{6}$/i)
+  // The app opens where it is served, inside its scope.
+  expect(new URL(manifest.start_url, manifestUrl).href).toBe(app.url)
+  expect(new URL(manifest.start_url, manifestUrl).href.startsWith(new URL(manifest.scope, manifestUrl).href)).toBe(true)
+  // The theme colour of the page is the manifest's.
+  await expect(page.locator('meta[name="theme-color"]').getAttribute('content')).resolves.toBe(manifest.theme_color)
+
+  // Each icon is served, is a PNG of the size it claims; 192 and 512 for any purpose, and a maskable one.
+  for (const icon of manifest.icons) {
+    const iconResponse = await fetch(new URL(icon.src, manifestUrl))
+    expect(iconResponse.status, icon.src).toBe(200)
+    const { width, height } = pngSize(Buffer.from(await iconResponse.arrayBuffer()))
+    expect(`${width}x${height}`, icon.src).toBe(icon.sizes)
+    expect(icon.type).toBe('image/png')
+  }
+  const anyPurpose = manifest.icons.filter((i) => (i.purpose ?? 'any').split(' ').includes('any'))
+  expect(anyPurpose.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']))
+  expect(manifest.icons.some((i) => (i.purpose ?? '').split(' ').includes('maskable'))).toBe(true)
+})
+
+for (const lang of ['zh-CN', 'en'] as const) {
+  it(`meets the quality bar signed out (${lang}): sign-in, and a refused sign-in`, async () => {
+    const { context, page } = await openApp(lang)
+    await audit(page, 'sign-in', lang, false)
+
+    // The skip link, once focused (the first Tab), is a full-size target too.
+    await page.keyboard.press('Tab')
+    const skip = await page.evaluate(() => {
+      const el = document.activeElement
+      const r = el?.getBoundingClientRect()
+      return { cls: el?.className, width: r?.width ?? 0, height: r?.height ?? 0, left: r?.left ?? -1 }
+    })
+    expect(skip.cls).toContain('skip-link')
+    expect(skip.left).toBeGreaterThanOrEqual(0)
+    expect(Math.min(skip.width, skip.height)).toBeGreaterThanOrEqual(MIN_TARGET)
+
+    await page.locator('#sign-in-email').fill('volunteer@demo.local')
+    await page.locator('#sign-in-password').fill('not-the-password')
+    await page.locator('form button[type=submit]').click()
+    await page.locator('.sign-in [role="alert"]').waitFor({ timeout: 30_000 })
+    await audit(page, 'sign-in refused', lang, false)
+    await context.close()
+  })
+
+  it(`meets the quality bar on the volunteer's pages (${lang}): log form, its errors, team events, offline`, async () => {
+    const { context, page } = await openApp(lang)
+    await signIn(page, 'volunteer@demo.local')
+    await page.locator('#same-hours').waitFor({ timeout: 30_000 })
+    await audit(page, 'log event', lang)
+
+    // Saving the empty form shows every field's error.
+    await page.locator('.event-form button[type=submit]').click()
+    await page.locator('.event-form .form-alert').waitFor()
+    await expect(page.locator('.event-form [aria-invalid="true"]').count()).resolves.toBeGreaterThan(0)
+    await audit(page, 'log event with errors', lang)
+
+    await go(page, 'events')
+    await page.locator('article.event-card').first().waitFor({ timeout: 30_000 })
+    await audit(page, 'team events', lang)
+
+    // Offline, the sync banner changes colour and its button is disabled.
+    await context.setOffline(true)
+    await page.locator('.sync-banner--offline').waitFor()
+    await go(page, 'log')
+    await page.locator('#same-hours').waitFor()
+    await audit(page, 'log event offline', lang)
+    await context.setOffline(false)
+    await context.close()
+  })
+
+  it(`meets the quality bar on the leader's page (${lang})`, async () => {
+    const { context, page } = await openApp(lang)
+    await signIn(page, 'leader@demo.local')
+    await go(page, 'team')
+    await page.locator('.member').first().waitFor({ timeout: 30_000 })
+    await page.locator('article.event-card').first().waitFor({ timeout: 30_000 })
+    await audit(page, 'team', lang)
+    // Renaming a member, and asking to delete an event.
+    await page.locator('.member .actions .btn--small').first().click()
+    await page.locator('.member form.inline input').waitFor()
+    await page.locator('article.event-card .btn--danger-quiet').first().click()
+    await page.locator('article.event-card .confirm').waitFor()
+    await audit(page, 'team, renaming a member and delete asked', lang)
+    await context.close()
+  })
+
+  it(`meets the quality bar on the coordinator's pages (${lang}): dashboard, report, manage`, async () => {
+    const { context, page } = await openApp(lang)
+    await signIn(page, 'coordinator@demo.local')
+    await go(page, 'dashboard')
+    await page.getByTestId('program-events').waitFor({ timeout: 30_000 })
+    await page.locator('tr[data-testid^="totals-"]').first().waitFor({ timeout: 30_000 })
+    await page.locator('figure.chart').waitFor({ timeout: 30_000 })
+    await audit(page, 'dashboard', lang)
+
+    await go(page, 'report')
+    await page.getByTestId('report-sentence').waitFor({ timeout: 30_000 })
+    await audit(page, 'report', lang)
+
+    await go(page, 'manage')
+    await page.locator('.editable-list__item').first().waitFor({ timeout: 30_000 })
+    await audit(page, 'manage', lang)
+    // Editing one record and asking to delete another.
+    await page.locator('.editable-list__item .actions .btn--small').first().click()
+    await page.locator('.editable-list__item .btn--danger-quiet').nth(1).click()
+    await page.locator('.editable-list__item .confirm').waitFor()
+    await audit(page, 'manage, editing and delete asked', lang)
+    await context.close()
+  })
+}
+
+// The checks above pass only if they can fail: on a page broken on purpose, each one finds the break.
+it('finds what it looks for on a page broken on purpose', async () => {
+  const { context, page } = await openApp('zh-CN')
+  await signIn(page, 'volunteer@demo.local')
+  await page.locator('#same-hours').waitFor({ timeout: 30_000 })
+  await page.evaluate(() => {
+    const main = document.getElementById('main')!
+    main.insertAdjacentHTML(
+      'beforeend',
+      `<input id="broken-unlabelled" type="text">
+       <button id="broken-small" type="button" style="all: unset; font-size: 12px">x</button>
+       <label style="display: block; height: 20px"><input id="broken-box" type="checkbox"> tiny</label>
+       <p id="broken-contrast" style="color: #ddd; background: #fff">faint</p>
+       <div id="broken-wide" style="width: 900px; height: 1px"></div>`,
+    )
+    const nav = document.querySelector('nav')!
+    const plain = document.createElement('div')
+    plain.append(...nav.childNodes)
+    nav.replaceWith(plain)
+    document.body.insertAdjacentHTML('beforeend', '<main>second</main>')
+    document.documentElement.lang = 'en'
+  })
+  const axe = (await seriousAxeViolations(page)).join('\n')
+  expect(axe).toMatch(/label .*#broken-unlabelled/)
+  expect(axe).toMatch(/color-contrast .*#broken-contrast/)
+  const { small } = await smallTouchTargets(page)
+  expect(small.join('\n')).toMatch(/button#broken-small/)
+  expect(small.join('\n')).toMatch(/input#broken-box/)
+  expect(small.join('\n')).not.toMatch(/#same-hours|nav-/)
+  await expect(horizontalOverflow(page)).resolves.toMatch(/div#broken-wide/)
+  const landmarks = (await landmarkProblems(page, 'zh-CN', true)).join('\n')
+  expect(landmarks).toMatch(/2 main landmarks/)
+  expect(landmarks).toMatch(/0 navigation landmarks/)
+  expect(landmarks).toMatch(/0 of \d+ page links inside the navigation landmark/)
+  expect(landmarks).toMatch(/lang="en"/)
+  await context.close()
+})
