@@ -2,7 +2,7 @@
 // pgTAP database tests (pg_prove), `supabase db lint`, and the Vitest projects (unit, component,
 // integration against the stack, browser tests in headless Chromium). Exits non-zero when any
 // step fails; runs all steps so one run shows every failure.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { cliDatabaseUrl, psqlFile, REPO_ROOT, startStack, stopOnSignals, supabaseCli } from './stack/stack.ts'
@@ -13,13 +13,23 @@ interface StepResult {
   seconds: number
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): boolean {
-  const result = spawnSync(command, args, { cwd: REPO_ROOT, stdio: 'inherit', env })
-  return result.status === 0
+/**
+ * Runs a command to its end. Asynchronously: the gateway and the auth stand-in of the local stack
+ * live in this process, and they must go on answering while the tests run.
+ */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: 'inherit', env })
+    child.once('error', (error) => {
+      console.error(error)
+      resolve(false)
+    })
+    child.once('exit', (code) => resolve(code === 0))
+  })
 }
 
 const results: StepResult[] = []
-async function step(name: string, body: () => boolean | Promise<boolean>): Promise<void> {
+async function step(name: string, body: () => Promise<boolean> | boolean): Promise<void> {
   console.log(`\n=== ${name}`)
   const started = performance.now()
   let ok: boolean

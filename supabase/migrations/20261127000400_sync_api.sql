@@ -217,6 +217,10 @@ declare
   written integer;
   outcomes jsonb;
 begin
+  -- The batch, one row per change, with the outcome as it is decided. (The string below tells
+  -- plpgsql_check, the static checker of `supabase db lint`, about this temporary table; at run
+  -- time it does nothing.)
+  perform 'PRAGMA:TABLE: pushed_changes (ord bigint, change_id uuid, event_id uuid, op text, base_revision bigint, fields jsonb, status text, reason text, revision bigint, server jsonb)';
   create temporary table if not exists pg_temp.pushed_changes (
     ord bigint, change_id uuid, event_id uuid, op text, base_revision bigint, fields jsonb,
     status text, reason text, revision bigint, server jsonb
