@@ -13,6 +13,8 @@
 --   what happened       tests.error_of(sql): the SQLSTATE and constraint name a statement raises;
 --                       tests.rows_affected(sql): how many rows a statement touched (RLS filters
 --                       updates and deletes silently).
+--   shared checks       tests.anon_is_refused('table.column', ...): anon may not select, insert,
+--                       update or delete on any of the tables (4 pgTAP tests per table).
 --   fixtures            tests.create_user, tests.make_station, tests.make_team,
 --                       tests.make_theme_month, tests.make_person, tests.make_member,
 --                       tests.make_volunteer, tests.make_event: security definer, so they work
@@ -101,6 +103,28 @@ begin
   execute statement;
   get diagnostics n = row_count;
   return n;
+end
+$$;
+
+-- Acts as anon, then checks that anon holds no privilege on each table: select, insert, update
+-- and delete each fail with "permission denied" (4 pgTAP tests per table). Each target is
+-- 'table.column', the column being one that the update names. The role stays anon afterwards.
+create or replace function tests.anon_is_refused(variadic targets text[]) returns setof text
+language plpgsql
+as $$
+begin
+  perform tests.act_as_anon();
+  return query
+  select extensions.throws_ok(pg_catalog.format(statement, t, col), '42501',
+      pg_catalog.format('permission denied for table %s', t), pg_catalog.format('anon cannot %s %s', command, t))
+  from (select pg_catalog.split_part(target, '.', 1), pg_catalog.split_part(target, '.', 2)
+        from pg_catalog.unnest(targets) target) as tables (t, col),
+    (values
+      ('select', 'select * from public.%I'),
+      ('insert into', 'insert into public.%I default values'),
+      ('update', 'update public.%I set %2$I = %2$I'),
+      ('delete from', 'delete from public.%I')
+    ) as c (command, statement);
 end
 $$;
 

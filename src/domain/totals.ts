@@ -2,20 +2,11 @@
 // view of a team's months, and the yardstick tests compare the server's maintained totals with.
 // Hours are summed in integer hundredths (numeric(4, 2) on the server) so sums are exact.
 import { hundredthsOfHours } from './validation'
-import type { ServiceEventFields, Uuid } from './types'
+import type { GroupTotals, ServiceEventFields, Uuid } from './types'
 
 export interface EventForTotals extends ServiceEventFields {
   /** Deleted events (tombstones) count for nothing. */
   deleted?: boolean
-}
-
-export interface GroupTotals {
-  events: number
-  volunteers: number
-  volunteer_hours: number
-  people_served: number
-  funds_fen: number
-  materials_fen: number
 }
 
 export interface KeyedTotals extends GroupTotals {

@@ -92,15 +92,19 @@ export interface PullPage {
   has_more: boolean
 }
 
-export interface StationMonthTotals {
-  station_id: Uuid
-  theme_month_id: Uuid
+/** The figures totalled over a group of events (the columns of the server's totals tables). */
+export interface GroupTotals {
   events: number
   volunteers: number
   volunteer_hours: number
   people_served: number
   funds_fen: number
   materials_fen: number
+}
+
+export interface StationMonthTotals extends GroupTotals {
+  station_id: Uuid
+  theme_month_id: Uuid
   updated_at: string
 }
 

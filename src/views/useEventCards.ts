@@ -1,5 +1,5 @@
 // Events from the store as cards (names resolved, problems translated), and the actions the
-// cards offer, shared by the volunteer's list and the team leader's page.
+// cards offer, for EventCardList.
 import { computed, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import type { EventCardData } from '../components/event/EventCard.vue'

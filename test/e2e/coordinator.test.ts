@@ -1,41 +1,20 @@
 // Scenario 4: a coordinator watches the live totals while a volunteer's event syncs; the
 // dashboard shows the new figures by itself (polling, as the local stack has no Realtime).
 // Also takes the coordinator pages' screenshots.
-import type { Browser } from 'playwright-core'
-import type pg from 'pg'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { buildApp, removeBuild, serveApp, type ServedApp } from './support/app'
-import { launchBrowser, phoneContext, screenshot, signIn } from './support/browser'
-import { connect, ensureCurrentThemeMonths, pastDate } from './support/db'
+import { expect, it } from 'vitest'
+import { phoneContext, screenshot, signIn } from './support/browser'
+import { pastDate } from './support/db'
 import { fillEvent, saveEvent } from './support/forms'
+import { useSuite } from './support/suite'
 
-let outDir: string
-let app: ServedApp
-let browser: Browser
-let db: pg.Client
-
-beforeAll(async () => {
-  db = connect()
-  await db.connect()
-  await ensureCurrentThemeMonths(db)
-  outDir = await buildApp('coordinator')
-  app = await serveApp(outDir)
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-  if (outDir) removeBuild(outDir)
-  await db?.end()
-})
+const suite = useSuite({ builds: ['coordinator'], db: true, currentThemeMonths: true })
 
 const count = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''))
 
 it('shows a volunteer\'s synced events in the coordinator\'s totals without a reload', async () => {
-  const coordinatorContext = await phoneContext(browser)
+  const coordinatorContext = await phoneContext(suite.browser)
   const coordinator = await coordinatorContext.newPage()
-  await signIn(coordinator, app.url, 'coordinator@demo.local')
+  await signIn(coordinator, suite.app.url, 'coordinator@demo.local')
   await coordinator.getByTestId('nav-dashboard').click()
   const programEvents = coordinator.getByTestId('program-events')
   await programEvents.waitFor({ timeout: 30_000 })
@@ -43,11 +22,11 @@ it('shows a volunteer\'s synced events in the coordinator\'s totals without a re
   const servedBefore = count(await coordinator.getByTestId('program-served').textContent())
   await screenshot(coordinator, 'dashboard')
 
-  const volunteerContext = await phoneContext(browser)
+  const volunteerContext = await phoneContext(suite.browser)
   const volunteer = await volunteerContext.newPage()
-  await signIn(volunteer, app.url, 'volunteer2@demo.local')
+  await signIn(volunteer, suite.app.url, 'volunteer2@demo.local')
   await volunteer.getByLabel('统一时长(小时)').waitFor()
-  const { date } = await pastDate(db)
+  const { date } = await pastDate(suite.db)
   await fillEvent(volunteer, { title: '协调员观察:义务理发', date, stationName: '盘龙区工作站', peopleServed: 25 })
   await saveEvent(volunteer)
   await volunteer.getByTestId('unsynced-count').filter({ hasText: '没有未同步的活动' }).waitFor({ timeout: 30_000 })
@@ -72,9 +51,9 @@ it('shows a volunteer\'s synced events in the coordinator\'s totals without a re
 })
 
 it('writes the 2023 figures in the form of the published report', async () => {
-  const context = await phoneContext(browser)
+  const context = await phoneContext(suite.browser)
   const page = await context.newPage()
-  await signIn(page, app.url, 'coordinator@demo.local')
+  await signIn(page, suite.app.url, 'coordinator@demo.local')
   await page.getByTestId('nav-report').click()
   await page.getByLabel('年度', { exact: true }).selectOption('2023')
   await page.getByTestId('report-sentence').filter({ hasText: '组建志愿服务队' }).waitFor({ timeout: 30_000 })

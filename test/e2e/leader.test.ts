@@ -1,51 +1,31 @@
 // Scenario 3: a team leader corrects an event of the team (logged by someone else); the
 // correction reaches the server and the server's totals follow it.
-import type { Browser } from 'playwright-core'
-import type pg from 'pg'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { buildApp, removeBuild, serveApp, type ServedApp } from './support/app'
-import { launchBrowser, phoneContext, screenshot, signIn } from './support/browser'
-import { connect, seedId } from './support/db'
+import { expect, it } from 'vitest'
+import { phoneContext, screenshot, signIn } from './support/browser'
+import { seedId } from './support/db'
+import { useSuite } from './support/suite'
 
-let outDir: string
-let app: ServedApp
-let browser: Browser
-let db: pg.Client
-
-beforeAll(async () => {
-  db = connect()
-  await db.connect()
-  outDir = await buildApp('leader')
-  app = await serveApp(outDir)
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-  if (outDir) removeBuild(outDir)
-  await db?.end()
-})
+const suite = useSuite({ builds: ['leader'], db: true })
 
 it('lets a team leader correct an event of the team', async () => {
-  const eventId = await seedId(db, 'event-1')
-  const { rows } = await db.query<{ title: string; people_served: number; station_id: string; theme_month_id: string }>(
+  const eventId = await seedId(suite.db, 'event-1')
+  const { rows } = await suite.db.query<{ title: string; people_served: number; station_id: string; theme_month_id: string }>(
     'select title, people_served, station_id, theme_month_id from public.service_events where id = $1',
     [eventId],
   )
   const original = rows[0]!
   const totalsOf = async () =>
     (
-      await db.query<{ people_served: string }>(
+      await suite.db.query<{ people_served: string }>(
         'select people_served from public.station_month_totals where station_id = $1 and theme_month_id = $2',
         [original.station_id, original.theme_month_id],
       )
     ).rows[0]!.people_served
   const servedBefore = Number(await totalsOf())
 
-  const context = await phoneContext(browser)
+  const context = await phoneContext(suite.browser)
   const page = await context.newPage()
-  await signIn(page, app.url, 'leader@demo.local')
+  await signIn(page, suite.app.url, 'leader@demo.local')
   await page.getByTestId('nav-team').click()
   const card = page.getByTestId(`event-${eventId}`)
   await card.waitFor({ timeout: 30_000 })
@@ -59,7 +39,7 @@ it('lets a team leader correct an event of the team', async () => {
   await page.getByRole('button', { name: '保存', exact: true }).click()
 
   await page.getByTestId(`event-${eventId}`).getByTestId('sync-state').filter({ hasText: '已同步' }).waitFor({ timeout: 30_000 })
-  const after = await db.query<{ title: string; people_served: number }>(
+  const after = await suite.db.query<{ title: string; people_served: number }>(
     'select title, people_served from public.service_events where id = $1',
     [eventId],
   )
@@ -69,7 +49,7 @@ it('lets a team leader correct an event of the team', async () => {
 
   // Put the seeded event back (the same triggers keep the totals right), so the 2023 figures stay
   // those of the published report for the other tests.
-  await db.query('update public.service_events set title = $2, people_served = $3 where id = $1', [
+  await suite.db.query('update public.service_events set title = $2, people_served = $3 where id = $1', [
     eventId,
     original.title,
     original.people_served,

@@ -2,37 +2,16 @@
 // serves the app), stays signed in, logs several events, reloads again (they are still there,
 // marked not synced), and when the connection returns they sync by themselves: the server's
 // totals for that station and month rise by exactly those events, and a second sync sends nothing.
-import type { Browser } from 'playwright-core'
-import type pg from 'pg'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { buildApp, removeBuild, serveApp, type ServedApp } from './support/app'
-import { launchBrowser, phoneContext, screenshot, signIn, waitForServiceWorkerControl } from './support/browser'
-import { connect, countSyncChanges, ensureCurrentThemeMonths, pastDate, seedId, stationMonthTotals } from './support/db'
+import { expect, it } from 'vitest'
+import { phoneContext, screenshot, signIn, waitForServiceWorkerControl } from './support/browser'
+import { countSyncChanges, pastDate, seedId, stationMonthTotals } from './support/db'
 import { fillEvent, saveEvent } from './support/forms'
+import { useSuite } from './support/suite'
 
-let outDir: string
-let app: ServedApp
-let browser: Browser
-let db: pg.Client
-
-beforeAll(async () => {
-  db = connect()
-  await db.connect()
-  await ensureCurrentThemeMonths(db)
-  outDir = await buildApp('offline')
-  app = await serveApp(outDir)
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-  if (outDir) removeBuild(outDir)
-  await db?.end()
-})
+const suite = useSuite({ builds: ['offline'], db: true, currentThemeMonths: true })
 
 it('logs events offline and syncs them exactly once when back online', async () => {
-  const context = await phoneContext(browser)
+  const context = await phoneContext(suite.browser)
   const page = await context.newPage()
   const pushes: string[] = []
   // Pushes that reached the server (attempts while offline fail and do not count).
@@ -40,17 +19,17 @@ it('logs events offline and syncs them exactly once when back online', async () 
     if (request.url().includes('/rpc/push_event_changes')) pushes.push(request.postData() ?? '')
   })
 
-  await page.goto(app.url)
+  await page.goto(suite.app.url)
   await screenshot(page, 'sign-in')
-  await signIn(page, app.url, 'volunteer@demo.local')
+  await signIn(page, suite.app.url, 'volunteer@demo.local')
   await waitForServiceWorkerControl(page)
   // Reference data has arrived when the team's members can be picked.
   await page.getByLabel('统一时长(小时)').waitFor()
 
-  const stationId = await seedId(db, 'station-1')
-  const { date, month } = await pastDate(db)
-  const before = await stationMonthTotals(db, stationId, month)
-  const changesBefore = await countSyncChanges(db)
+  const stationId = await seedId(suite.db, 'station-1')
+  const { date, month } = await pastDate(suite.db)
+  const before = await stationMonthTotals(suite.db, stationId, month)
+  const changesBefore = await countSyncChanges(suite.db)
 
   await context.setOffline(true)
   await page.reload()
@@ -91,14 +70,14 @@ it('logs events offline and syncs them exactly once when back online', async () 
   await page.getByTestId('unsynced-count').filter({ hasText: '没有未同步的活动' }).waitFor()
   await screenshot(page, 'events-synced')
 
-  const after = await stationMonthTotals(db, stationId, month)
+  const after = await stationMonthTotals(suite.db, stationId, month)
   expect(after).toEqual({
     events: before.events + 3,
     people_served: before.people_served + 39,
     funds_fen: before.funds_fen + 30_000 + 125_050,
     materials_fen: before.materials_fen,
   })
-  expect(await countSyncChanges(db)).toBe(changesBefore + 3)
+  expect(await countSyncChanges(suite.db)).toBe(changesBefore + 3)
 
   // A second sync has nothing to send: no new change reaches the server.
   const pushesSoFar = pushes.length
@@ -107,8 +86,8 @@ it('logs events offline and syncs them exactly once when back online', async () 
   await page.waitForTimeout(1000)
   const resent = pushes.slice(pushesSoFar).filter((body) => body && !/"changes":\s*\[\]/.test(body))
   expect(resent).toEqual([])
-  expect(await countSyncChanges(db)).toBe(changesBefore + 3)
-  expect(await stationMonthTotals(db, stationId, month)).toEqual(after)
+  expect(await countSyncChanges(suite.db)).toBe(changesBefore + 3)
+  expect(await stationMonthTotals(suite.db, stationId, month)).toEqual(after)
 
   await context.close()
 })

@@ -8,12 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import type pg from 'pg'
-import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest'
-import { buildApp, removeBuild, serveApp, type ServedApp } from './support/app'
-import { launchBrowser, PASSWORD, phoneContext, waitForServiceWorkerControl } from './support/browser'
-import { connect, ensureCurrentThemeMonths } from './support/db'
+import type { BrowserContext, Page } from 'playwright-core'
+import { expect, it, onTestFinished } from 'vitest'
+import { PASSWORD, phoneContext, waitForServiceWorkerControl } from './support/browser'
 import {
   horizontalOverflow,
   landmarkProblems,
@@ -23,29 +20,11 @@ import {
   seriousAxeViolations,
   smallTouchTargets,
 } from './support/quality'
+import { useSuite } from './support/suite'
 
 type Lang = 'zh-CN' | 'en'
 
-let outDir: string
-let app: ServedApp
-let browser: Browser
-let db: pg.Client
-
-beforeAll(async () => {
-  db = connect()
-  await db.connect()
-  await ensureCurrentThemeMonths(db)
-  outDir = await buildApp('quality')
-  app = await serveApp(outDir)
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-  if (outDir) removeBuild(outDir)
-  await db?.end()
-})
+const suite = useSuite({ builds: ['quality'], db: true, currentThemeMonths: true })
 
 const PORTRAIT = { width: 360, height: 740 }
 const LANDSCAPE = { width: 740, height: 360 }
@@ -68,9 +47,9 @@ async function audit(page: Page, name: string, lang: Lang, withNavigation = true
 }
 
 async function openApp(lang: Lang): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await phoneContext(browser, lang)
+  const context = await phoneContext(suite.browser, lang)
   const page = await context.newPage()
-  await page.goto(app.url)
+  await page.goto(suite.app.url)
   await page.locator('#sign-in-email').waitFor()
   if (lang === 'en') {
     // The choice is kept; the reload starts the page afresh (focus included) in English.
@@ -103,7 +82,7 @@ it('is installable: Chromium finds no installability errors, and the manifest is
     rmSync(profile, { recursive: true, force: true })
   })
   const page = context.pages()[0] ?? (await context.newPage())
-  await page.goto(app.url)
+  await page.goto(suite.app.url)
   await waitForServiceWorkerControl(page)
 
   const cdp = await context.newCDPSession(page)
@@ -139,7 +118,7 @@ it('is installable: Chromium finds no installability errors, and the manifest is
   expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i)
   expect(manifest.background_color).toMatch(/^#[0-9a-f]{6}$/i)
   // The app opens where it is served, inside its scope.
-  expect(new URL(manifest.start_url, manifestUrl).href).toBe(app.url)
+  expect(new URL(manifest.start_url, manifestUrl).href).toBe(suite.app.url)
   expect(new URL(manifest.start_url, manifestUrl).href.startsWith(new URL(manifest.scope, manifestUrl).href)).toBe(true)
   // The theme colour of the page is the manifest's.
   await expect(page.locator('meta[name="theme-color"]').getAttribute('content')).resolves.toBe(manifest.theme_color)

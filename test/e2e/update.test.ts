@@ -1,33 +1,17 @@
 // Scenario 2: a new version of the app is published while a volunteer is half-way through the
 // form. The app offers the update but will not apply it (which reloads the page) until the form
 // is saved or cleared; the half-filled form stays as it was.
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { buildApp, removeBuild, serveApp, type ServedApp } from './support/app'
-import { launchBrowser, phoneContext, screenshot, signIn, waitForServiceWorkerControl } from './support/browser'
+import { expect, it } from 'vitest'
+import { serveApp } from './support/app'
+import { phoneContext, screenshot, signIn, waitForServiceWorkerControl } from './support/browser'
+import { useSuite } from './support/suite'
 
-let firstBuild: string
-let secondBuild: string
-let app: ServedApp
-let browser: Browser
-
-beforeAll(async () => {
-  firstBuild = await buildApp('v1')
-  secondBuild = await buildApp('v2')
-  app = await serveApp(firstBuild)
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-  for (const dir of [firstBuild, secondBuild]) if (dir) removeBuild(dir)
-})
+const suite = useSuite({ builds: ['v1', 'v2'] })
 
 it('offers a new version without discarding a half-filled form', async () => {
-  const context = await phoneContext(browser)
+  const context = await phoneContext(suite.browser)
   const page = await context.newPage()
-  await signIn(page, app.url, 'volunteer@demo.local')
+  await signIn(page, suite.app.url, 'volunteer@demo.local')
   await waitForServiceWorkerControl(page)
   await expect(page.locator('meta[name=e2e-build]').getAttribute('content')).resolves.toBe('v1')
 
@@ -35,9 +19,9 @@ it('offers a new version without discarding a half-filled form', async () => {
   await page.getByLabel('服务党员群众(人次)').fill('42')
 
   // Publish the new version on the same origin, and let the app look for it.
-  const port = app.port
-  await app.stop()
-  app = await serveApp(secondBuild, port)
+  const port = suite.app.port
+  await suite.app.stop()
+  suite.app = await serveApp(suite.builds[1]!, port)
   await page.evaluate(async () => {
     const registration = await navigator.serviceWorker.getRegistration()
     await registration?.update()

@@ -8,7 +8,7 @@ import type pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ServiceEventFields, Uuid } from '../../src/domain/types'
 import {
-  appliedChangeCount, connectOracle, eventAt, keyTotals, loadProgram, randomKey, serverRows, type Program, type ServerRow,
+  appliedChangeCount, connectOracle, eventAt, keyTotals, loadProgram, randomKey, serverRows, TEST_YEAR, type Program, type ServerRow,
 } from './oracle'
 import { openPhone, syncUntil, type Phone } from './phone'
 
@@ -159,7 +159,7 @@ describe('push: refused changes are parked and the rest of the queue still syncs
     // Saved past the form's validation (as an older app version or a stale reference list
     // would): 3 hours given at a 2-hour event, and a team-2 volunteer in a team-1 event.
     const tooLong = await volunteer.create(eventAt(key, program.team1, [{ person_id: p2, hours: 3 }], {
-      ended_at: `2023-${String(key.monthNo).padStart(2, '0')}-15T11:00:00+08:00`,
+      ended_at: `${TEST_YEAR}-${String(key.monthNo).padStart(2, '0')}-15T11:00:00+08:00`,
     }))
     const good = await volunteer.create(eventAt(key, program.team1, [{ person_id: p2, hours: 3 }]))
     const stranger = await volunteer.create(eventAt(key, program.team1, [{ person_id: program.team2Member, hours: 1 }]))
