@@ -2,28 +2,15 @@
 // serves it with vite preview on 127.0.0.1. A build can carry a marker in index.html so that a
 // second build is a new version to the service worker (the update scenario).
 import { mkdtempSync, rmSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { build, preview, type PreviewServer } from 'vite'
-
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..')
+import { freePort, REPO_ROOT } from '../../../scripts/stack/stack.ts'
 
 export function requireEnv(name: string): string {
   const value = process.env[name]
   if (!value) throw new Error(`${name} is not set: start the local stack (npx tsx scripts/stack-cli.ts) and source its exports`)
   return value
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 }
 
 /** Builds the app into a new temporary directory; returns the directory. */

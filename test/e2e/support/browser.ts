@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { REPO_ROOT } from './app'
+import { REPO_ROOT } from '../../../scripts/stack/stack.ts'
 
 export const PASSWORD = 'demo1234'
 const SCREENSHOTS = join(REPO_ROOT, 'test-results/screenshots')

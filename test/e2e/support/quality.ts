@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import type { AxeResults } from 'axe-core'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { REPO_ROOT } from './app'
+import { REPO_ROOT } from '../../../scripts/stack/stack.ts'
 
 const AXE_PATH = join(REPO_ROOT, 'node_modules/axe-core/axe.min.js')
 
