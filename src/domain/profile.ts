@@ -13,3 +13,13 @@ export function profileOf(user: { id: Uuid; email: string }, reference: Referenc
     ledTeamIds: memberships.filter((member) => member.role === 'leader').map((member) => member.team_id).sort(),
   }
 }
+
+/**
+ * Whether the user may now see events the phone never pulled: a new team, or becoming a
+ * coordinator. Pulls only bring rows changed after the cursor, so such a widening needs a pull
+ * from the start (idempotent: rows the phone has are stored again, pending edits kept).
+ */
+export function seesMoreThan(now: Profile, before: Profile): boolean {
+  if (now.programRole !== null && before.programRole === null) return true
+  return now.myTeamIds.some((teamId) => !before.myTeamIds.includes(teamId))
+}

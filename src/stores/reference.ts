@@ -7,7 +7,7 @@
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { profileOf } from '../domain/profile'
+import { profileOf, seesMoreThan } from '../domain/profile'
 import { shanghaiMonthOf } from '../domain/time'
 import type { Person, Station, Team, TeamMember, ThemeMonth, Uuid } from '../domain/types'
 import { getServices } from '../sync/runtime'
@@ -45,7 +45,11 @@ export const useReferenceStore = defineStore('reference', () => {
     if (!stored) return
     const data = await transport.fetchReference(stored.userId)
     const profile = profileOf({ id: stored.userId, email: stored.email }, data)
-    await db.replaceReference(data, { profile, referenceLoadedAt: new Date(clock.now()).toISOString() })
+    await db.replaceReference(data, {
+      profile,
+      referenceLoadedAt: new Date(clock.now()).toISOString(),
+      ...(seesMoreThan(profile, stored) ? { pullCursor: null } : {}),
+    })
     await load()
   }
 

@@ -126,6 +126,8 @@ export const emptyReference: ReferenceData = {
 export class ServerTransport implements SyncTransport {
   readonly pushed: EventChange[][] = []
   readonly pulledAfter: (string | null)[] = []
+  /** What fetchReference answers. */
+  reference: ReferenceData = emptyReference
   constructor(readonly server: FakeServer) {}
 
   async push(changes: EventChange[]): Promise<ChangeOutcome[]> {
@@ -139,6 +141,6 @@ export class ServerTransport implements SyncTransport {
   }
 
   async fetchReference(): Promise<ReferenceData> {
-    return emptyReference
+    return this.reference
   }
 }
