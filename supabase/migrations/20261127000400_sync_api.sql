@@ -47,38 +47,41 @@ grant execute on function private.as_uuid(text) to authenticated, service_role;
 -- from or to. Security definer: it must lock rows whatever the caller's policies, and it writes
 -- nothing but empty totals rows.
 create function private.lock_for_push(changes jsonb) returns void
-language sql security definer set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
-  with ids as (
-    select distinct private.as_uuid(c ->> 'event_id') as id from jsonb_array_elements(changes) c
-  ), locked as (
-    select e.id, e.station_id, e.theme_month_id from public.service_events e
-    where e.id in (select id from ids) order by e.id for update
+declare
+  station_ids uuid[];
+  theme_month_ids uuid[];
+begin
+  -- The batch's existing events, locked by id; then the keys they are at and the keys the
+  -- batch's upserts move them to (only real stations and months: a change naming another one
+  -- is rejected later, by itself).
+  with locked as (
+    select e.station_id, e.theme_month_id from public.service_events e
+    where e.id in (select private.as_uuid(c ->> 'event_id') from jsonb_array_elements(changes) c)
+    order by e.id for update
   ), keys as (
     select station_id, theme_month_id from locked
     union
-    select private.as_uuid(c -> 'event' ->> 'station_id'), private.as_uuid(c -> 'event' ->> 'theme_month_id')
+    select s.id, m.id
     from jsonb_array_elements(changes) c
+    join public.stations s on s.id = private.as_uuid(c -> 'event' ->> 'station_id')
+    join public.theme_months m on m.id = private.as_uuid(c -> 'event' ->> 'theme_month_id')
     where c ->> 'op' = 'upsert'
-      and exists (select 1 from public.stations where id = private.as_uuid(c -> 'event' ->> 'station_id'))
-      and exists (select 1 from public.theme_months where id = private.as_uuid(c -> 'event' ->> 'theme_month_id'))
   )
-  insert into public.station_month_totals (station_id, theme_month_id)
-  select station_id, theme_month_id from keys order by 1, 2
-  on conflict do nothing;
+  select array_agg(station_id order by station_id, theme_month_id),
+    array_agg(theme_month_id order by station_id, theme_month_id)
+  into station_ids, theme_month_ids
+  from keys;
 
-  with ids as (
-    select distinct private.as_uuid(c ->> 'event_id') as id from jsonb_array_elements(changes) c
-  ), keys as (
-    select e.station_id, e.theme_month_id from public.service_events e where e.id in (select id from ids)
-    union
-    select private.as_uuid(c -> 'event' ->> 'station_id'), private.as_uuid(c -> 'event' ->> 'theme_month_id')
-    from jsonb_array_elements(changes) c where c ->> 'op' = 'upsert'
-  )
-  select 1 from public.station_month_totals t
-  where (t.station_id, t.theme_month_id) in (select station_id, theme_month_id from keys)
+  insert into public.station_month_totals (station_id, theme_month_id)
+  select * from unnest(station_ids, theme_month_ids)
+  on conflict do nothing;
+  perform 1 from public.station_month_totals t
+  join unnest(station_ids, theme_month_ids) as k (station_id, theme_month_id) using (station_id, theme_month_id)
   order by t.station_id, t.theme_month_id
-  for update;
+  for update of t;
+end
 $$;
 grant execute on function private.lock_for_push(jsonb) to authenticated, service_role;
 
