@@ -38,19 +38,24 @@ export const useReferenceStore = defineStore('reference', () => {
     loadedAt.value = await db.getMeta('referenceLoadedAt')
   }
 
-  /** Fetches fresh reference data (and the user's profile with it); throws when offline. */
-  async function refresh(): Promise<void> {
+  /**
+   * Fetches fresh reference data (and the user's profile with it); throws when offline. Resolves
+   * to true when the user now sees events the phone never pulled: the pull starts over then.
+   */
+  async function refresh(): Promise<boolean> {
     const { db, transport, clock } = await getServices()
     const stored = await db.getMeta('profile')
-    if (!stored) return
+    if (!stored) return false
     const data = await transport.fetchReference(stored.userId)
     const profile = profileOf({ id: stored.userId, email: stored.email }, data)
+    const pullFromStart = seesMoreThan(profile, stored)
     await db.replaceReference(data, {
       profile,
       referenceLoadedAt: new Date(clock.now()).toISOString(),
-      ...(seesMoreThan(profile, stored) ? { pullCursor: null } : {}),
+      ...(pullFromStart ? { pullCursor: null } : {}),
     })
     await load()
+    return pullFromStart
   }
 
   /** The people of a team, by name. */

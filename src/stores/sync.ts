@@ -132,15 +132,18 @@ export const useSyncStore = defineStore('sync', () => {
 
     await Promise.all([events.load(), refreshStatus(), askForPersistence()])
     await syncNow()
-    if (online.value) await refreshReference()
+    // A new team's older events come with a pull from the start, at once rather than at the next trigger.
+    if (online.value && (await refreshReference())) await syncNow()
   }
 
-  async function refreshReference(): Promise<void> {
+  /** Refreshes reference data; true when a pull from the start is due. */
+  async function refreshReference(): Promise<boolean> {
     try {
-      await useReferenceStore().refresh()
+      return await useReferenceStore().refresh()
     } catch (error) {
       // Reference data from the last visit still serves the forms; the next start tries again.
       console.warn('reference data could not be refreshed', error)
+      return false
     }
   }
 

@@ -57,13 +57,13 @@ describe('reference store refresh', () => {
 
   it('keeps the pull cursor while the user sees the same teams', async () => {
     transport.reference = memberOf([TEAM])
-    await useReferenceStore().refresh()
+    expect(await useReferenceStore().refresh()).toBe(false)
     expect(await db.getMeta('pullCursor')).toBe('700:42')
   })
 
   it('pulls from the start once the user joins another team, whose older events were never pulled', async () => {
     transport.reference = memberOf([TEAM, OTHER_TEAM])
-    await useReferenceStore().refresh()
+    expect(await useReferenceStore().refresh()).toBe(true)
     expect(await db.getMeta('pullCursor')).toBeNull()
     expect((await db.getMeta('profile'))?.myTeamIds).toEqual([TEAM, OTHER_TEAM].sort())
   })
