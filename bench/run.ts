@@ -15,15 +15,20 @@ const eventCount = Number(process.env.BENCH_EVENTS ?? 1_000_000)
 const lighthouseRuns = Number(process.env.BENCH_LIGHTHOUSE_RUNS ?? 5)
 const figures: Figure[] = []
 
+/** The stack of the section being measured, stopped if the run is interrupted. */
+let current: Stack | undefined
+stopOnSignals(async () => current?.stop())
+
 /** Each section gets a fresh seeded stack, so none sees another's data. */
 async function onFreshStack(section: string, measure: (stack: Stack) => Promise<Figure[]>): Promise<void> {
   console.log(`measuring: ${section}`)
   const stack = await startStack({ seed: true })
-  stopOnSignals(stack.stop)
+  current = stack
   try {
     figures.push(...(await measure(stack)))
   } finally {
     await stack.stop()
+    current = undefined
   }
 }
 

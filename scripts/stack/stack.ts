@@ -112,12 +112,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
 /**
  * Stops the stack (and whatever else `stop` ends) when the process is interrupted, so no
- * PostgreSQL or PostgREST outlives a Ctrl-C or a killed run.
+ * PostgreSQL or PostgREST outlives a Ctrl-C or a killed run. A second signal while stopping (tsx
+ * passes its own on to this process, so one kill often arrives twice) must not cut the stop short.
  */
 export function stopOnSignals(stop: () => Promise<void>): void {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      void stop().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)))
+  const exitCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const
+  let stopping = false
+  for (const signal of Object.keys(exitCodes) as (keyof typeof exitCodes)[]) {
+    process.on(signal, () => {
+      if (stopping) return
+      stopping = true
+      void stop().finally(() => process.exit(exitCodes[signal]))
     })
   }
 }
