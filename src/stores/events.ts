@@ -12,7 +12,7 @@ import { defineStore } from 'pinia'
 import { ref, toRaw } from 'vue'
 import { validateEvent, type ValidationIssue } from '../domain/validation'
 import type { LocalEvent, ServiceEventFields, Uuid } from '../domain/types'
-import { fieldsOf, planKeepMine, planRestoreServer } from '../sync/plans'
+import { fieldsOf, pendingVersion, planKeepMine, planRestoreServer } from '../sync/plans'
 import { getServices, type Services } from '../sync/runtime'
 import { useReferenceStore } from './reference'
 import { useSessionStore } from './session'
@@ -67,22 +67,7 @@ export const useEventsStore = defineStore('events', () => {
     if (issues.length > 0) throw new EventValidationError(issues)
     const now = new Date(clock.now()).toISOString()
     const eventId = existing?.id ?? id ?? newId()
-    // Editing an event in conflict after seeing the server's version: the edit goes on top of it.
-    const base = existing?.syncState === 'conflict' && existing.conflictReason === 'changed' && existing.server
-      ? existing.server.revision
-      : existing?.serverRevision ?? null
-    const record: LocalEvent = {
-      ...input,
-      id: eventId,
-      deleted: false,
-      syncState: 'pending',
-      failure: null,
-      conflictReason: null,
-      serverRevision: base,
-      server: existing?.server ?? null,
-      recordedBy: existing?.recordedBy ?? useSessionStore().user?.id ?? null,
-      savedAt: now,
-    }
+    const record = pendingVersion(eventId, input, existing, useSessionStore().user?.id ?? null, now)
     await db.saveEvent(record, { change_id: newId(), event_id: eventId, op: 'upsert', fields: input, queued_at: now, sent: false })
     await load()
     announce(services)

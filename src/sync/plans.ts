@@ -43,6 +43,35 @@ export function syncedRecord(id: Uuid, copy: ServerCopy, savedAt: string): Local
   }
 }
 
+
+/**
+ * The local record of the user's new version of an event, waiting to be sent. An edit made
+ * after seeing the server's version in a conflict goes on top of that version's revision.
+ */
+export function pendingVersion(
+  id: Uuid,
+  fields: ServiceEventFields,
+  existing: LocalEvent | undefined,
+  recordedBy: Uuid | null,
+  now: string,
+): LocalEvent {
+  const base = existing?.syncState === 'conflict' && existing.conflictReason === 'changed' && existing.server
+    ? existing.server.revision
+    : existing?.serverRevision ?? null
+  return {
+    ...fields,
+    id,
+    deleted: false,
+    syncState: 'pending',
+    failure: null,
+    conflictReason: null,
+    serverRevision: base,
+    server: existing?.server ?? null,
+    recordedBy: existing?.recordedBy ?? recordedBy,
+    savedAt: now,
+  }
+}
+
 /** The first queued change of each event, oldest first: a later change of an event waits for the earlier one's outcome. */
 export function sendableEntries(outbox: readonly OutboxEntry[], limit: number): OutboxEntry[] {
   const seen = new Set<Uuid>()

@@ -8,6 +8,7 @@ import type { SupabaseClient } from '@supabase/supabase-js'
 import type { LocalEvent, ServiceEventFields, Uuid } from '../../src/domain/types'
 import { openLocalDb, type LocalDb } from '../../src/local/db'
 import { SyncEngine, systemClock, type SyncEngineOptions, type SyncResult } from '../../src/sync/engine'
+import { pendingVersion } from '../../src/sync/plans'
 import type { LockRunner } from '../../src/sync/lock'
 import { createSupabaseTransport } from '../../src/sync/transport'
 import { signedInClient } from './stack-env'
@@ -49,21 +50,10 @@ export async function openPhone(
     ...tuning,
   })
 
-  /** As useEventsStore.save: the record is the user's version, based on the revision it knows. */
+  /** As useEventsStore.save, past its validation: the user's version, based on the revision it knows. */
   async function put(id: Uuid, fields: ServiceEventFields, existing: LocalEvent | undefined): Promise<void> {
     const now = new Date().toISOString()
-    const record: LocalEvent = {
-      ...fields,
-      id,
-      deleted: false,
-      syncState: 'pending',
-      failure: null,
-      conflictReason: null,
-      serverRevision: existing?.serverRevision ?? null,
-      server: existing?.server ?? null,
-      recordedBy: existing?.recordedBy ?? userId,
-      savedAt: now,
-    }
+    const record = pendingVersion(id, fields, existing, userId, now)
     await db.saveEvent(record, { change_id: randomUUID(), event_id: id, op: 'upsert', fields, queued_at: now, sent: false })
   }
 

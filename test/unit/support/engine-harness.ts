@@ -2,10 +2,11 @@
 import type { ServiceEventFields } from '../../../src/domain/types'
 import type { LocalDb } from '../../../src/local/db'
 import { SyncEngine, type SyncEngineOptions } from '../../../src/sync/engine'
+import { pendingVersion } from '../../../src/sync/plans'
 import type { LockRunner } from '../../../src/sync/lock'
 import type { SyncTransport } from '../../../src/sync/transport'
 import { FakeServer, ServerTransport } from './fake-server'
-import { FakeClock, freshDb, pendingRecord, sequentialIds } from './fixtures'
+import { FakeClock, freshDb, sequentialIds, USER } from './fixtures'
 
 export const noLock: LockRunner = async (task) => ({ ran: true, value: await task() })
 
@@ -24,10 +25,7 @@ export async function harness(options: Partial<SyncEngineOptions> & { transport?
 /** What the events store does on save and delete, without the store. */
 export function userActions(db: LocalDb, newId: () => string) {
   async function save(id: string, fields: ServiceEventFields): Promise<void> {
-    const existing = await db.getEvent(id)
-    const record = pendingRecord(id, fields, {
-      serverRevision: existing?.serverRevision ?? null, server: existing?.server ?? null,
-    })
+    const record = pendingVersion(id, fields, await db.getEvent(id), USER, new Date().toISOString())
     await db.saveEvent(record, { change_id: newId(), event_id: id, op: 'upsert', fields, queued_at: new Date().toISOString(), sent: false })
   }
   async function remove(id: string): Promise<void> {
