@@ -49,7 +49,7 @@ export const LIMITS = {
 /** Characters as Postgres char_length counts them (code points, not UTF-16 units). */
 const charLength = (text: string): number => [...text].length
 
-// Unicode White_Space, as private.trim_space lists it.
+// Unicode White_Space, as private.whitespace lists it.
 const WHITESPACE = '\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000'
 const AROUND = new RegExp(`^[${WHITESPACE}]+|[${WHITESPACE}]+$`, 'gu')
 
@@ -58,7 +58,7 @@ export function trimText(text: string): string {
   return text.replace(AROUND, '')
 }
 
-// Control (Cc) and format (Cf) characters as private.has_hidden_characters lists them, the
+// Control (Cc) and format (Cf) characters as private.hidden_character_pattern finds them, the
 // zero-width joiner (U+200D) aside, and lone surrogates (the half of a character that JSON
 // cannot carry to the server). Line feed and carriage return are listed apart: notes keep them.
 const LINE_BREAKS = '\\n\\r'

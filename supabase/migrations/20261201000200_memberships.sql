@@ -111,12 +111,19 @@ begin
       message = 'a participant''s hours cannot exceed the event''s duration';
   end if;
   if not exists (
-      select 1 from public.team_members
-      where team_id = ev.team_id and person_id = new.person_id and left_at is null)
-    and not (tg_op = 'UPDATE' and (new.event_id, new.person_id) = (old.event_id, old.person_id))
-    and not (tg_op = 'INSERT' and exists (
-      select 1 from public.event_participants
-      where event_id = new.event_id and person_id = new.person_id)) then
+    select 1 from public.team_members
+    where team_id = ev.team_id and person_id = new.person_id and left_at is null
+  ) then
+    -- Not (or no longer) a member: only a participant already on the event may stay (its hours
+    -- changed, or the push writing it again).
+    if tg_op = 'UPDATE' and new.event_id = old.event_id and new.person_id = old.person_id then
+      return new;
+    end if;
+    if tg_op = 'INSERT' and exists (
+      select 1 from public.event_participants where event_id = new.event_id and person_id = new.person_id
+    ) then
+      return new;
+    end if;
     raise exception using errcode = '23514', constraint = 'event_participants_team_member',
       message = 'participants must be members of the event''s team';
   end if;

@@ -87,7 +87,7 @@ language sql
 as $$
   with refused as (
     select cp from unnest(code_points) cp
-    where private.has_hidden_characters('a' || chr(cp) || 'b')
+    where 'a' || chr(cp) || 'b' ~ private.hidden_character_pattern(false)
   ), runs as (select cp, cp - row_number() over (order by cp) as run from refused)
   select string_agg(case when low = high then to_hex(low) else to_hex(low) || '-' || to_hex(high) end, ' ' order by low)
   from (select min(cp) as low, max(cp) as high from runs group by run) r
