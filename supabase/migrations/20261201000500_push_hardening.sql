@@ -18,17 +18,22 @@
 
 alter table public.sync_changes add column payload_hash bytea;
 comment on column public.sync_changes.payload_hash is
-  'SHA-256 of the change as pushed, without its change_id: a resend must match it. Null for changes pushed before it was kept.';
+  'SHA-256 of the change''s op and event fields (private.change_hash): a resend must match it. Null for changes pushed before it was kept.';
 
 -- Only the push writes sync_changes (through private.record_changes).
 drop policy "users record the changes they push" on public.sync_changes;
 revoke insert on public.sync_changes from authenticated;
 
--- What identifies a change's content: the change as pushed, without its id (jsonb's text form is
--- canonical, so key order and spacing do not matter).
+-- What identifies a change's content: its op and the event's fields (jsonb's text form is
+-- canonical, so key order and spacing do not matter). Not its base_revision: the phone reads it
+-- from the event when it sends the change, so a resend may carry a newer one. (The event id is
+-- compared apart.)
 create function private.change_hash(change jsonb) returns bytea
 language sql immutable set search_path = ''
-as $$ select pg_catalog.sha256(pg_catalog.convert_to((change - 'change_id')::text, 'UTF8')) $$;
+as $$
+  select pg_catalog.sha256(pg_catalog.convert_to(
+    pg_catalog.jsonb_build_object('op', change -> 'op', 'event', change -> 'event')::text, 'UTF8'))
+$$;
 grant execute on function private.change_hash(jsonb) to authenticated, service_role;
 
 -- For each change id already in sync_changes, whoever pushed it: 'duplicate' (with the revision
