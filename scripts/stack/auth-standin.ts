@@ -17,7 +17,7 @@ import type { AuthSettings } from './auth-settings.ts'
 import { createUsers, userJson, type AuthUser, type Login } from './auth-users.ts'
 import { localJwtKey, signJwt } from './keys.ts'
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts'
-import { BODY_LIMITS, BodyTooLargeError, sendBodyTooLarge } from './request-body.ts'
+import { BODY_LIMITS, BodyTooLargeError, refuseBody } from './request-body.ts'
 
 export interface AuthStandIn {
   handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<void>
@@ -214,7 +214,7 @@ export function createAuthStandIn(db: pg.Pool, options: AuthStandInOptions): Aut
       try {
         await route(request, response, new URL(path, 'http://local'))
       } catch (error) {
-        if (error instanceof BodyTooLargeError) return sendBodyTooLarge(response, error.limit)
+        if (error instanceof BodyTooLargeError) return refuseBody(request, response, error.limit)
         if (error instanceof AuthError || error instanceof OAuthError) return sendError(request, response, error)
         throw error
       }

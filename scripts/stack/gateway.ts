@@ -7,7 +7,7 @@
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
 import { Transform } from 'node:stream'
 import type { AuthStandIn } from './auth-standin.ts'
-import { BODY_LIMITS, BodyTooLargeError, declaredTooLarge, sendBodyTooLarge } from './request-body.ts'
+import { BODY_LIMITS, BodyTooLargeError, declaredTooLarge, refuseBody } from './request-body.ts'
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -60,7 +60,7 @@ export function startGateway(options: GatewayOptions): Promise<http.Server> {
     for (const [name, value] of Object.entries(CORS_HEADERS)) response.setHeader(name, value)
     request.headers['x-forwarded-for'] = forwardedFor(request)
     if (url.startsWith('/auth/v1/')) {
-      if (declaredTooLarge(request, BODY_LIMITS.auth)) return sendBodyTooLarge(response, BODY_LIMITS.auth)
+      if (declaredTooLarge(request, BODY_LIMITS.auth)) return refuseBody(request, response, BODY_LIMITS.auth)
       options.auth.handle(request, response, url.slice('/auth/v1'.length)).catch((error: unknown) => {
         console.error('auth stand-in failed:', error)
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' })
@@ -69,7 +69,7 @@ export function startGateway(options: GatewayOptions): Promise<http.Server> {
       return
     }
     if (url.startsWith('/rest/v1/')) {
-      if (declaredTooLarge(request, BODY_LIMITS.rest)) return sendBodyTooLarge(response, BODY_LIMITS.rest)
+      if (declaredTooLarge(request, BODY_LIMITS.rest)) return refuseBody(request, response, BODY_LIMITS.rest)
       const upstream = http.request(
         { ...options.rest, path: url.slice('/rest/v1'.length), method: request.method, headers: endToEndHeaders(request.headers) },
         (reply) => {
@@ -82,7 +82,8 @@ export function startGateway(options: GatewayOptions): Promise<http.Server> {
       body.on('error', () => {
         refused = true
         upstream.destroy()
-        sendBodyTooLarge(response, BODY_LIMITS.rest)
+        request.unpipe(body)
+        refuseBody(request, response, BODY_LIMITS.rest)
       })
       upstream.on('error', () => {
         if (refused) return

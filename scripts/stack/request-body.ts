@@ -21,24 +21,32 @@ export function declaredTooLarge(request: IncomingMessage, limit: number): boole
   return Number(request.headers['content-length'] ?? 0) > limit
 }
 
-export function sendBodyTooLarge(response: ServerResponse, limit: number): void {
-  if (response.headersSent) {
-    response.destroy()
-    return
+/**
+ * Answers 413 once the client has sent its body, which is read and dropped, not kept: a client
+ * that is still sending when the answer comes would get a broken pipe instead of the answer.
+ */
+export function refuseBody(request: IncomingMessage, response: ServerResponse, limit: number): void {
+  const answer = () => {
+    if (response.headersSent) return void response.destroy()
+    response.writeHead(413, { 'content-type': 'application/json' })
+    response.end(JSON.stringify({ message: new BodyTooLargeError(limit).message }))
   }
-  // Close the connection: the rest of the oversized body is not read.
-  response.writeHead(413, { 'content-type': 'application/json', connection: 'close' })
-  response.end(JSON.stringify({ message: new BodyTooLargeError(limit).message }))
+  request.removeAllListeners('data')
+  request.resume()
+  if (request.complete) answer()
+  else request.once('end', answer)
 }
 
-/** Reads the whole body, refusing it as soon as it grows past the limit. */
-export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length
-    if (size > limit) throw new BodyTooLargeError(limit)
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks)
+/** Reads the whole body; past the limit it stops keeping it and refuses it. */
+export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= limit) chunks.push(chunk)
+    })
+    request.once('end', () => (size <= limit ? resolve(Buffer.concat(chunks)) : reject(new BodyTooLargeError(limit))))
+    request.once('error', reject)
+  })
 }

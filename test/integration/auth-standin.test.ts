@@ -274,7 +274,7 @@ describe('request bodies', () => {
     expect(await response.json()).toMatchObject({ code: 400, error_code: 'bad_json' })
   })
 
-  it('refuses an oversized body with 413 without reading it, declared or streamed', async () => {
+  it('refuses an oversized body with 413, keeping none of it, declared or streamed', async () => {
     const declared = await token('x'.repeat(256 * 1024))
     expect(declared.status).toBe(413)
     const chunks = new ReadableStream({
