@@ -79,7 +79,7 @@ function observed(inner: SyncTransport) {
       seen.pullStartedAt ??= performance.now()
       return inner.pull(after, maxRows)
     },
-    fetchReference: (userId) => inner.fetchReference(userId),
+    fetchReference: () => inner.fetchReference(),
   }
   return { transport, seen }
 }
@@ -101,7 +101,7 @@ async function drain(stack: Stack, oracle: pg.Client, count: number, batchSize: 
   const { data, error } = await client.auth.signInWithPassword({ email: 'volunteer@demo.local', password: 'demo1234' })
   if (error) throw error
   const db = await openLocalDb(`bench-sync-${randomUUID()}`)
-  const { transport, seen } = observed(createSupabaseTransport(client))
+  const { transport, seen } = observed(createSupabaseTransport(client, data.user.id))
   const engine = new SyncEngine({ db, transport, clock: systemClock, random: Math.random, lock: ownLock, batchSize })
   try {
     // The phone is up to date before it goes offline, so the timed sync pulls back only its own rows.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes a fresh Debian 12 machine with Node 20 ready to run the app and its tests: installs the
 # Debian packages that are missing (PostgreSQL 15, pgTAP and pg_prove, plpgsql_check for
-# `supabase db lint`, Chromium for the browser tests), then runs `npm ci` when node_modules is
-# missing or older than package-lock.json. Safe to run again: it does nothing when all is there.
+# `supabase db lint`, Chromium and CJK fonts for the browser tests, poppler-utils for PDF checks),
+# then runs `npm ci` when node_modules is missing or older than package-lock.json. Safe to run again: it does nothing when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,9 @@ packages=()
 command -v pg_prove >/dev/null || packages+=(libtap-parser-sourcehandler-pgtap-perl)
 [ -f /usr/share/postgresql/15/extension/plpgsql_check.control ] || packages+=(postgresql-15-plpgsql-check)
 command -v chromium >/dev/null || packages+=(chromium)
+# Chinese text in screenshots and printed certificates; pdftotext checks the printed PDFs.
+[ -d /usr/share/fonts/opentype/noto ] || packages+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null || packages+=(poppler-utils)
 
 if [ ${#packages[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${packages[*]}"

@@ -10,8 +10,7 @@ export interface AuthUser {
   email: string
 }
 
-/** 'unsynced': another user's changes wait on this device; they must sync before someone else signs in. */
-export type SignInFailure = 'credentials' | 'offline' | 'other' | 'unsynced'
+export type SignInFailure = 'credentials' | 'offline' | 'other'
 
 export class SignInError extends Error {
   constructor(readonly kind: SignInFailure, message: string) {

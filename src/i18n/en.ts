@@ -31,7 +31,8 @@ const en: MessageSchema = {
     failed: 'Wrong email or password.',
     offline: 'The first sign-in needs a connection. Connect and try again.',
     error: 'Signing in is not possible right now. Try again later.',
-    unsynced: 'Another user has events on this device that are not synced yet. They need to sign in and sync first.',
+    aside: '{n} unsynced events of {email} are kept on this device; they sync when that account signs in. Other accounts cannot see them.',
+    asideUnknown: '{n} unsynced events of another account are kept on this device; they sync when that account signs in.',
     again: 'Your sign-in has expired; please sign in again. Events kept on this device are not lost.',
   },
   sync: {
@@ -195,12 +196,22 @@ const en: MessageSchema = {
     needsOnline: 'Changing reference data needs a connection.',
     done: 'Saved.',
   },
+  signOut: {
+    heading: 'Before you sign out',
+    unsynced: 'No events are waiting. | {n} event on this device is not synced yet. | {n} events on this device are not synced yet.',
+    needsAttention: '{n} of them need your attention.',
+    whatStays: 'After you sign out they stay on this device and sync when you sign in again; nobody else who signs in can see them.',
+    unsavedInput: 'What you typed into a form and did not save will be cleared.',
+    confirm: 'Sign out anyway',
+    cancel: 'Cancel',
+  },
   update: {
     available: 'A new version is available.',
     apply: 'Update now',
     later: 'Later',
     blocked: 'Save or clear the form you are filling in first: updating reloads the page.',
     busy: 'Saving or syncing; you can update when it is done.',
+    unsyncedSafe: '{n} unsynced event stays safe on this device through the update. | {n} unsynced event stays safe on this device through the update. | {n} unsynced events stay safe on this device through the update.',
   },
   csv: {
     station: 'Station',
@@ -293,6 +304,8 @@ const en: MessageSchema = {
     permission: 'You may not do this.',
     in_use: 'Other records still use this, so it cannot be deleted.',
     network: 'The connection failed; try again later.',
+    timeout: 'The server took too long; send it again later.',
+    text_unsendable: 'The text holds characters that cannot be stored; edit it and save again.',
     unknown: 'That did not work: {message}',
   },
 }

@@ -20,5 +20,6 @@ export function ruleMessage(failure: RuleFailure): { key: string; params: Record
   // A foreign key still pointing at a row someone tries to delete.
   if (code === '23503') return { key: 'rules.in_use', params: {} }
   if (code === 'network' || code === 'offline') return { key: 'rules.network', params: {} }
+  if (code === '57014') return { key: 'rules.timeout', params: {} }
   return { key: 'rules.unknown', params: { message: failure.message ?? rule ?? code ?? '' } }
 }

@@ -29,7 +29,8 @@ const zhCN = {
     failed: '邮箱或密码不正确。',
     offline: '首次登录需要联网。请连接网络后再试。',
     error: '暂时无法登录,请稍后再试。',
-    unsynced: '这台设备上还有另一位用户未同步的活动。请该用户先登录并同步。',
+    aside: '本机保留着 {email} 的 {n} 条未同步活动，该账号登录后会自动同步；其他账号看不到它们。',
+    asideUnknown: '本机保留着另一个账号的 {n} 条未同步活动，该账号登录后会自动同步。',
     again: '登录已过期,请重新登录。本机保存的活动不会丢失。',
   },
   sync: {
@@ -193,12 +194,22 @@ const zhCN = {
     needsOnline: '修改基础数据需要联网。',
     done: '已保存。',
   },
+  signOut: {
+    heading: '退出登录前请确认',
+    unsynced: '本机还有 {n} 条活动未同步。',
+    needsAttention: '其中 {n} 条需要你处理。',
+    whatStays: '退出后，这些活动会保留在这台设备上，你再次登录后会自动同步；其他人登录看不到它们。',
+    unsavedInput: '表单中尚未保存的内容会被清除。',
+    confirm: '仍然退出',
+    cancel: '取消',
+  },
   update: {
     available: '有新版本可用。',
     apply: '立即更新',
     later: '稍后',
     blocked: '请先保存或清空正在填写的表单,更新时页面会重新加载。',
     busy: '正在保存或同步,完成后即可更新。',
+    unsyncedSafe: '本机的 {n} 条未同步活动在更新后仍会保留。',
   },
   csv: {
     station: '工作站(点)',
@@ -291,6 +302,8 @@ const zhCN = {
     permission: '你没有权限进行这个操作。',
     in_use: '还有数据在使用它，不能删除。',
     network: '网络连接失败，请稍后再试。',
+    timeout: '服务器处理超时，请稍后重新发送。',
+    text_unsendable: '文字中含有无法保存的字符，请修改后重新保存。',
     unknown: '操作失败：{message}',
   },
 }

@@ -3,7 +3,7 @@
 // types the schema (stores, keys, indexes) and runs versioned upgrades. Every write that must
 // not be half-done (an event and its outbox entry; pulled rows and the pull cursor) is one
 // transaction: mutate() reads, lets a pure plan decide, and writes, all inside it.
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import { toRaw } from 'vue'
 import type {
   LocalEvent, Person, Profile, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
@@ -12,7 +12,6 @@ import { coalesce, type OutboxEntry } from './outbox'
 
 /** Bump with a new step in upgrade() whenever stores or indexes change. */
 export const SCHEMA_VERSION = 1
-export const DEFAULT_DB_NAME = 'volunteer-ledger'
 
 /** Small values kept between runs. */
 export interface MetaValues {
@@ -182,15 +181,62 @@ export class LocalDb {
     await Promise.all([...puts, tx.done])
   }
 
-  /** Forgets everything of the signed-in user (sign-out, or another user signing in). */
-  async clearAll(): Promise<void> {
-    const names = ['events', 'outbox', 'meta', ...REFERENCE_STORES] as const
-    const tx = this.db.transaction(names, 'readwrite')
-    await Promise.all([...names.map((name) => tx.objectStore(name).clear()), tx.done])
+  /** What is on this phone and not on the server: the sign-out warning, the banner, the update prompt. */
+  async unsyncedSummary(): Promise<UnsyncedSummary> {
+    const tx = this.db.transaction(['events', 'outbox'], 'readonly')
+    const [events, outbox] = await Promise.all([tx.objectStore('events').getAll(), tx.objectStore('outbox').getAll(), tx.done])
+    return summarizeUnsynced(events, outbox)
+  }
+
+  /**
+   * Keeps only what the user has not synced yet (their events that are queued, refused or in
+   * conflict, and the queue), for when they leave the phone to someone else: the team's synced
+   * events, the reference data and the pull position go, so the next user reads none of it,
+   * and the owner's next sign-in pulls everything afresh.
+   */
+  async keepOnlyUnsynced(): Promise<void> {
+    const tx = this.db.transaction(['events', 'outbox', 'meta', ...REFERENCE_STORES], 'readwrite')
+    const queued = new Set((await tx.objectStore('outbox').getAll()).map((entry) => entry.event_id))
+    const events = tx.objectStore('events')
+    for (const record of await events.getAll()) {
+      if (record.syncState === 'synced' && !queued.has(record.id)) await events.delete(record.id)
+    }
+    await Promise.all([
+      ...REFERENCE_STORES.map((name) => tx.objectStore(name).clear()),
+      tx.objectStore('meta').clear(),
+      tx.done,
+    ])
   }
 }
 
-export async function openLocalDb(name: string = DEFAULT_DB_NAME): Promise<LocalDb> {
+/** Counts of what waits on the phone. */
+export interface UnsyncedSummary {
+  /** Events whose latest version is not on the server: queued, refused or in conflict. */
+  events: number
+  /** Of those, refused (failed) or in conflict: they wait for the user, not for the network. */
+  needsAttention: number
+  /** When the oldest queued change was saved (ISO 8601), null when none is queued. */
+  oldestQueuedAt: string | null
+}
+
+export function summarizeUnsynced(events: readonly LocalEvent[], outbox: readonly OutboxEntry[]): UnsyncedSummary {
+  return {
+    events: events.filter((record) => record.syncState !== 'synced').length,
+    needsAttention: events.filter((record) => record.syncState === 'failed' || record.syncState === 'conflict').length,
+    oldestQueuedAt: outbox.reduce<string | null>((oldest, e) => (oldest === null || e.queued_at < oldest ? e.queued_at : oldest), null),
+  }
+}
+
+/** Removes a database from the phone (a user who leaves with nothing unsynced). */
+export async function deleteLocalDb(name: string): Promise<void> {
+  await deleteDB(name, {
+    blocked() {
+      console.warn(`deleting ${name} waits for another tab to close it`)
+    },
+  })
+}
+
+export async function openLocalDb(name: string): Promise<LocalDb> {
   const db = await openDB<LedgerSchema>(name, SCHEMA_VERSION, {
     upgrade(database, oldVersion) {
       // One step per schema version, applied in order, so any older database reaches the current one.

@@ -5,28 +5,11 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { fetchProgramTotals, fetchStationMonthTotals, subscribeToTotals } from '../api/dashboard'
 import type { ProgramTotals, StationMonthTotals } from '../domain/types'
+import { loadDashboardSnapshot, saveDashboardSnapshot } from './dashboard-snapshot'
 
 export const POLL_SECONDS = 10
-const STORAGE_KEY = 'volunteer-ledger.dashboard.v1'
-
-interface Snapshot {
-  rows: StationMonthTotals[]
-  program: ProgramTotals | null
-  loadedAt: number | null
-}
-
-function loadSnapshot(): Snapshot {
-  try {
-    const parsed = JSON.parse(globalThis.localStorage?.getItem(STORAGE_KEY) ?? 'null') as Snapshot | null
-    return parsed ?? { rows: [], program: null, loadedAt: null }
-  } catch (error) {
-    console.warn('dashboard: ignoring unreadable saved totals', error)
-    return { rows: [], program: null, loadedAt: null }
-  }
-}
-
 export const useDashboardStore = defineStore('dashboard', () => {
-  const saved = loadSnapshot()
+  const saved = loadDashboardSnapshot()
   /** Totals per station x theme month, as last loaded. */
   const rows = ref<StationMonthTotals[]>(saved.rows)
   /** Program totals over the chosen theme month (all months when none is chosen). */
@@ -75,10 +58,7 @@ export const useDashboardStore = defineStore('dashboard', () => {
         program.value = nextProgram
         loadedAt.value = Date.now()
         error.value = null
-        globalThis.localStorage?.setItem(
-          STORAGE_KEY,
-          JSON.stringify({ rows: nextRows, program: nextProgram, loadedAt: loadedAt.value } satisfies Snapshot),
-        )
+        saveDashboardSnapshot({ rows: nextRows, program: nextProgram, loadedAt: loadedAt.value })
       } catch (caught) {
         const failure = caught as { message?: string; code?: string | null }
         error.value = { message: failure.message ?? String(caught), code: failure.code ?? null }

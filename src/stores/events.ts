@@ -13,7 +13,7 @@ import { ref, toRaw } from 'vue'
 import { validateEvent, type ValidationIssue } from '../domain/validation'
 import type { LocalEvent, ServiceEventFields, Uuid } from '../domain/types'
 import { fieldsOf, pendingVersion, planKeepMine, planRestoreServer } from '../sync/plans'
-import { getServices, type Services } from '../sync/runtime'
+import { currentAccount, getServices, requireAccount, type Account } from '../sync/runtime'
 import { useReferenceStore } from './reference'
 import { useSessionStore } from './session'
 
@@ -24,10 +24,15 @@ export class EventValidationError extends Error {
   }
 }
 
-/** Tells the other parts of this tab (sync store → other tabs) and starts pushing the change. */
-function announce(services: Services): void {
-  services.changes.dispatchEvent(new Event('events'))
-  void services.engine.syncNow()
+/** Tells the other parts of this tab (sync store → other tabs) that local events changed. */
+async function announceChange(): Promise<void> {
+  (await getServices()).changes.dispatchEvent(new Event('events'))
+}
+
+/** Announces a queued change and starts pushing it. */
+async function announce(account: Account): Promise<void> {
+  await announceChange()
+  void account.engine.syncNow()
 }
 
 export const useEventsStore = defineStore('events', () => {
@@ -36,8 +41,8 @@ export const useEventsStore = defineStore('events', () => {
 
   /** Reloads the events from the phone's database. */
   async function load(): Promise<void> {
-    const { db } = await getServices()
-    events.value = await db.listEvents()
+    const account = await currentAccount()
+    events.value = account ? await account.db.listEvents() : []
   }
 
   function issuesOf(fields: ServiceEventFields, now: number, existing: LocalEvent | undefined): ValidationIssue[] {
@@ -59,8 +64,9 @@ export const useEventsStore = defineStore('events', () => {
 
   /** Validates and saves an event (new when no id) with its outbox entry; returns its id. */
   async function save(fields: ServiceEventFields, id?: Uuid): Promise<Uuid> {
-    const services = await getServices()
-    const { db, clock, newId } = services
+    const account = await requireAccount()
+    const { clock, newId } = await getServices()
+    const { db } = account
     const existing = id ? await db.getEvent(id) : undefined
     const input = fieldsOf(toRaw(fields))
     const issues = issuesOf(input, clock.now(), existing)
@@ -70,33 +76,34 @@ export const useEventsStore = defineStore('events', () => {
     const record = pendingVersion(eventId, input, existing, useSessionStore().user?.id ?? null, now)
     await db.saveEvent(record, { change_id: newId(), event_id: eventId, op: 'upsert', fields: input, queued_at: now, sent: false })
     await load()
-    announce(services)
+    await announce(account)
     return eventId
   }
 
   /** Deletes an event (a tombstone syncs, so other phones learn of it). */
   async function remove(id: Uuid): Promise<void> {
-    const services = await getServices()
-    const { db, clock, newId } = services
+    const account = await requireAccount()
+    const { clock, newId } = await getServices()
+    const { db } = account
     const existing = await db.getEvent(id)
     if (!existing || existing.deleted) return
     const now = new Date(clock.now()).toISOString()
     const record: LocalEvent = { ...existing, deleted: true, syncState: 'pending', failure: null, conflictReason: null, savedAt: now }
     await db.saveEvent(record, { change_id: newId(), event_id: id, op: 'delete', fields: null, queued_at: now, sent: false })
     await load()
-    announce(services)
+    await announce(account)
   }
 
   /** Drops the user's failed or conflicting change: the event goes back to the server's version. */
   async function discard(id: Uuid): Promise<void> {
-    const services = await getServices()
-    const now = new Date(services.clock.now()).toISOString()
-    await services.db.mutate([id], (slice) => {
+    const account = await requireAccount()
+    const now = new Date((await getServices()).clock.now()).toISOString()
+    await account.db.mutate([id], (slice) => {
       const state = slice.events.get(id)?.syncState
       return state === 'failed' || state === 'conflict' ? planRestoreServer(slice, id, now) : {}
     })
     await load()
-    services.changes.dispatchEvent(new Event('events'))
+    await announceChange()
   }
 
   /**
@@ -109,12 +116,13 @@ export const useEventsStore = defineStore('events', () => {
       await discard(id)
       return null
     }
-    const services = await getServices()
-    const now = new Date(services.clock.now()).toISOString()
-    const ids = { changeId: services.newId(), newEventId: services.newId() }
-    const kept = await services.db.mutate([id], (slice) => planKeepMine(slice, id, ids, now))
+    const account = await requireAccount()
+    const { clock, newId } = await getServices()
+    const now = new Date(clock.now()).toISOString()
+    const ids = { changeId: newId(), newEventId: newId() }
+    const kept = await account.db.mutate([id], (slice) => planKeepMine(slice, id, ids, now))
     await load()
-    announce(services)
+    await announce(account)
     return kept ?? null
   }
 

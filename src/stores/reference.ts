@@ -2,7 +2,8 @@
  * useReferenceStore: stations, teams, theme months, people and team memberships, as the
  * signed-in user may see them, available offline.
  * State: stations, teams, themeMonths, people, teamMembers, loadedAt.
- * Actions: load() (from the phone), refresh() (from the server, then kept on the phone).
+ * Actions: load() (from the phone; empty when nobody is signed in), refresh() (from the server,
+ * then kept on the phone).
  * Helpers: membersOf(teamId) → Person[], themeMonthFor(dateOrInstant) → ThemeMonth | undefined.
  */
 import { defineStore } from 'pinia'
@@ -10,7 +11,7 @@ import { ref } from 'vue'
 import { profileOf, seesMoreThan } from '../domain/profile'
 import { shanghaiMonthOf } from '../domain/time'
 import type { Person, Station, Team, TeamMember, ThemeMonth, Uuid } from '../domain/types'
-import { getServices } from '../sync/runtime'
+import { currentAccount, getServices } from '../sync/runtime'
 
 export const useReferenceStore = defineStore('reference', () => {
   /** Work stations. */
@@ -28,14 +29,14 @@ export const useReferenceStore = defineStore('reference', () => {
 
   /** Loads what the phone kept. */
   async function load(): Promise<void> {
-    const { db } = await getServices()
-    const data = await db.loadReference()
+    const account = await currentAccount()
+    const data = account ? await account.db.loadReference() : { stations: [], teams: [], themeMonths: [], people: [], teamMembers: [] }
     stations.value = data.stations.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
     teams.value = data.teams.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
     themeMonths.value = data.themeMonths.sort((a, b) => a.month.localeCompare(b.month))
     people.value = data.people.sort((a, b) => a.display_name.localeCompare(b.display_name, 'zh-CN'))
     teamMembers.value = data.teamMembers
-    loadedAt.value = await db.getMeta('referenceLoadedAt')
+    loadedAt.value = account ? await account.db.getMeta('referenceLoadedAt') : null
   }
 
   /**
@@ -43,10 +44,12 @@ export const useReferenceStore = defineStore('reference', () => {
    * to true when the user now sees events the phone never pulled: the pull starts over then.
    */
   async function refresh(): Promise<boolean> {
-    const { db, transport, clock } = await getServices()
-    const stored = await db.getMeta('profile')
-    if (!stored) return false
-    const data = await transport.fetchReference(stored.userId)
+    const account = await currentAccount()
+    const stored = account ? await account.db.getMeta('profile') : null
+    if (!account || !stored) return false
+    const { db, transport } = account
+    const { clock } = await getServices()
+    const data = await transport.fetchReference()
     const profile = profileOf({ id: stored.userId, email: stored.email }, data)
     const pullFromStart = seesMoreThan(profile, stored)
     await db.replaceReference(data, {

@@ -1,15 +1,19 @@
 /**
  * useSessionStore: who is signed in, working offline from what the phone kept.
- * State: user {id, email} | null, programRole, personId, myTeamIds, ledTeamIds, needsSignIn.
- * Actions: signIn(email, password) (throws SignInError: 'credentials' | 'offline' | 'other' |
- * 'unsynced'), signOut(), restore() (offline-safe start from the stored profile).
+ * State: user {id, email} | null, programRole, personId, myTeamIds, ledTeamIds, needsSignIn,
+ * asideAccounts (users whose unsynced changes wait on this device).
+ * Actions: signIn(email, password) (throws SignInError: 'credentials' | 'offline' | 'other'),
+ * signOut() (resolves to the unsynced changes it set aside), restore() (offline-safe start from
+ * the stored profile).
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { SignInError, type AuthUser } from '../api/auth'
+import type { AuthUser } from '../api/auth'
 import { profileOf } from '../domain/profile'
 import type { Profile, ProgramRole, Uuid } from '../domain/types'
-import { getServices } from '../sync/runtime'
+import type { UnsyncedSummary } from '../local/db'
+import type { AsideAccount } from '../local/device'
+import { getServices, type Account } from '../sync/runtime'
 
 export const useSessionStore = defineStore('session', () => {
   /** The signed-in user; kept while offline even if a token refresh fails. */
@@ -24,6 +28,8 @@ export const useSessionStore = defineStore('session', () => {
   const ledTeamIds = ref<Uuid[]>([])
   /** Auth ended the session (not the network): the user should sign in again; their data stays. */
   const needsSignIn = ref(false)
+  /** Users whose unsynced changes wait on this device for their next sign-in. */
+  const asideAccounts = ref<AsideAccount[]>([])
 
   let stopWatchingSession: (() => void) | null = null
 
@@ -43,60 +49,66 @@ export const useSessionStore = defineStore('session', () => {
     })
   }
 
-  /** Signs in, loads the user's reference data and profile; refuses to mix two users' unsynced data. */
+  /**
+   * Signs in and opens the user's account on this device. Whoever was here before (their session
+   * ended and someone else signs in) is set aside first: their unsynced changes stay on the
+   * phone, untouched and unseen, until they sign in again.
+   */
   async function signIn(email: string, password: string): Promise<void> {
-    const { auth, db } = await getServices()
-    const signedIn = await auth.signIn(email, password)
-    const previous = await db.getMeta('profile')
-    if (previous && previous.userId !== signedIn.id) {
-      if ((await db.listOutbox()).length > 0) {
-        await auth.signOut()
-        throw new SignInError('unsynced', 'another user has changes on this device that are not synced yet')
-      }
-      await db.clearAll()
-    }
-    apply(await loadProfile(signedIn))
+    const services = await getServices()
+    const signedIn = await services.auth.signIn(email, password)
+    if (services.account && services.account.userId !== signedIn.id) await services.closeAccount(user.value?.email ?? '')
+    const account = await services.openAccount(signedIn.id)
+    apply(await loadProfile(account, signedIn))
+    await services.device.setActiveUser(signedIn.id)
     needsSignIn.value = false
+    asideAccounts.value = await services.device.listAside()
     await watchSession()
   }
 
   /** Fetches the user's reference data and profile and keeps both on the phone. */
-  async function loadProfile(signedIn: AuthUser): Promise<Profile> {
-    const { db, transport, clock } = await getServices()
-    const reference = await transport.fetchReference(signedIn.id)
+  async function loadProfile(account: Account, signedIn: AuthUser): Promise<Profile> {
+    const { clock } = await getServices()
+    const reference = await account.transport.fetchReference()
     const profile = profileOf(signedIn, reference)
-    await db.replaceReference(reference, { profile, referenceLoadedAt: new Date(clock.now()).toISOString() })
+    await account.db.replaceReference(reference, { profile, referenceLoadedAt: new Date(clock.now()).toISOString() })
     return profile
   }
 
   /**
-   * Signs out of this device. Synced data is cleared; changes not yet synced stay on the phone
-   * (never lost) and are sent when the same user signs in again.
+   * Signs out of this device. With nothing unsynced, the user's data leaves the phone; otherwise
+   * only their unsynced changes stay (never lost), set aside for their next sign-in, and the
+   * next user sees none of it. Resolves to what stayed, null when nothing did.
    */
-  async function signOut(): Promise<void> {
-    const { auth, db, engine } = await getServices()
-    engine.stop()
-    await auth.signOut()
-    if ((await db.listOutbox()).length === 0) await db.clearAll()
-    else await db.setMeta({ profile: null })
+  async function signOut(): Promise<UnsyncedSummary | null> {
+    const services = await getServices()
+    const keptAside = await services.closeAccount(user.value?.email ?? '')
+    await services.auth.signOut()
+    await services.device.setActiveUser(null)
     needsSignIn.value = false
     apply(null)
+    asideAccounts.value = await services.device.listAside()
+    return keptAside
   }
 
   /** Restores the user from the phone (works offline); checks the stored session when it can. */
   async function restore(): Promise<void> {
-    const { auth, db } = await getServices()
-    const stored = await db.getMeta('profile')
+    const services = await getServices()
+    asideAccounts.value = await services.device.listAside()
+    const activeUserId = await services.device.activeUserId()
+    const account = activeUserId ? await services.openAccount(activeUserId) : null
+    const stored = account ? await account.db.getMeta('profile') : null
     apply(stored)
-    const session = await auth.sessionState()
+    const session = await services.auth.sessionState()
     if (session.state === 'signed-out') needsSignIn.value = stored !== null
     if (session.state === 'signed-in' && stored?.userId === session.user.id) needsSignIn.value = false
-    if (session.state === 'signed-in' && !stored) {
+    if (session.state === 'signed-in' && !stored && (!account || account.userId === session.user.id)) {
       // The session survived but the phone's data did not (storage cleared): rebuild it.
-      apply(await loadProfile(session.user))
+      apply(await loadProfile(await services.openAccount(session.user.id), session.user))
+      await services.device.setActiveUser(session.user.id)
     }
     if (user.value) await watchSession()
   }
 
-  return { user, programRole, personId, myTeamIds, ledTeamIds, needsSignIn, signIn, signOut, restore }
+  return { user, programRole, personId, myTeamIds, ledTeamIds, needsSignIn, asideAccounts, signIn, signOut, restore }
 })

@@ -1,8 +1,9 @@
 /**
  * useSyncStore: the state of syncing, for the banner and the sign-out guard.
- * State: online, syncing, queuedCount, oldestQueuedAt, lastSyncedAt, failures (events that
- * need the user: failed with a reason, or in conflict), persisted (storage protected from
- * eviction), nextAttemptAt, lastError.
+ * State: online, syncing, unsyncedCount (events whose latest version is not on the server:
+ * queued, refused or in conflict), oldestQueuedAt, lastSyncedAt, failures (events that need the
+ * user: failed with a reason, or in conflict), persisted (storage protected from eviction),
+ * nextAttemptAt, lastError.
  * Actions: syncNow(), start() (wires online/visibility triggers, other tabs, a periodic sync;
  * asks once for persistent storage; syncs at once), stop().
  */
@@ -10,8 +11,9 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { ConflictReason, SyncFailure, SyncState, Uuid } from '../domain/types'
 import type { SyncResult } from '../sync/engine'
-import { getServices } from '../sync/runtime'
+import { currentAccount, getServices } from '../sync/runtime'
 import { watchSyncTriggers } from '../sync/triggers'
+import { summarizeUnsynced } from '../local/db'
 import { useEventsStore } from './events'
 import { useReferenceStore } from './reference'
 
@@ -33,8 +35,8 @@ export const useSyncStore = defineStore('sync', () => {
   const online = ref(typeof navigator === 'undefined' ? true : navigator.onLine)
   /** A sync round is running in this tab. */
   const syncing = ref(false)
-  /** Changes waiting to be sent. */
-  const queuedCount = ref(0)
+  /** Events not on the server yet: queued, refused or in conflict (all are lost if the phone is wiped). */
+  const unsyncedCount = ref(0)
   /** When the oldest waiting change was saved (ISO 8601), null when none wait. */
   const oldestQueuedAt = ref<string | null>(null)
   /** When a sync last completed (ISO 8601), in any tab. */
@@ -53,10 +55,19 @@ export const useSyncStore = defineStore('sync', () => {
 
   /** Re-reads the counts and problems from the phone's database and the engine. */
   async function refreshStatus(): Promise<void> {
-    const { db, engine } = await getServices()
+    const account = await currentAccount()
+    if (!account) {
+      unsyncedCount.value = 0
+      oldestQueuedAt.value = null
+      lastSyncedAt.value = null
+      failures.value = []
+      return
+    }
+    const { db, engine } = account
     const [outbox, events, syncedAt] = await Promise.all([db.listOutbox(), db.listEvents(), db.getMeta('lastSyncedAt')])
-    queuedCount.value = outbox.length
-    oldestQueuedAt.value = outbox.reduce<string | null>((oldest, e) => (oldest === null || e.queued_at < oldest ? e.queued_at : oldest), null)
+    const summary = summarizeUnsynced(events, outbox)
+    unsyncedCount.value = summary.events
+    oldestQueuedAt.value = summary.oldestQueuedAt
     lastSyncedAt.value = syncedAt
     failures.value = events
       .filter((e) => e.syncState === 'failed' || e.syncState === 'conflict')
@@ -75,8 +86,9 @@ export const useSyncStore = defineStore('sync', () => {
 
   /** Syncs now (no-op result 'busy' when another tab is syncing). */
   async function syncNow(): Promise<SyncResult> {
-    const { engine } = await getServices()
-    const result = await engine.syncNow()
+    const account = await currentAccount()
+    if (!account) return { status: 'failed', error: 'nobody is signed in' }
+    const result = await account.engine.syncNow()
     await refreshStatus()
     return result
   }
@@ -91,6 +103,8 @@ export const useSyncStore = defineStore('sync', () => {
   async function start(): Promise<void> {
     stop()
     const services = await getServices()
+    const account = services.account
+    if (!account) return
     const events = useEventsStore()
     const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(TABS_CHANNEL)
 
@@ -99,7 +113,7 @@ export const useSyncStore = defineStore('sync', () => {
       void events.load().then(refreshStatus)
     }
     const onStatus = (): void => {
-      const status = services.engine.status
+      const status = account.engine.status
       syncing.value = status.running
       if (!status.running) void refreshStatus()
     }
@@ -151,11 +165,11 @@ export const useSyncStore = defineStore('sync', () => {
   function stop(): void {
     for (const undo of unwire) undo()
     unwire = []
-    void getServices().then(({ engine }) => engine.stop())
+    void currentAccount().then((account) => account?.engine.stop())
   }
 
   return {
-    online, syncing, queuedCount, oldestQueuedAt, lastSyncedAt, failures, persisted, nextAttemptAt, lastError,
+    online, syncing, unsyncedCount, oldestQueuedAt, lastSyncedAt, failures, persisted, nextAttemptAt, lastError,
     syncNow, start, stop, refreshStatus,
   }
 })

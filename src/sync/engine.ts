@@ -11,9 +11,10 @@
 import type { ChangeOutcome, EventChange } from '../domain/types'
 import type { LocalDb } from '../local/db'
 import type { OutboxEntry } from '../local/outbox'
-import { classifyFailure, TransportError, type FailureKind } from './errors'
+import { classifyFailure, STATEMENT_TIMEOUT, TransportError, type FailureKind } from './errors'
 import { webLockRunner, type LockRunner } from './lock'
 import { planOutcomes, planPull, sendableEntries } from './plans'
+import { refuseUnsendable } from './sendable'
 import type { SyncTransport } from './transport'
 
 export interface Clock {
@@ -116,6 +117,11 @@ export class SyncEngine {
     this.cancelTimer()
   }
 
+  /** Resolves once no round is running (a round never rejects). */
+  async idle(): Promise<void> {
+    await this.inFlight
+  }
+
   private async runRounds(): Promise<SyncResult> {
     this.setState({ running: true })
     let result: SyncResult
@@ -160,20 +166,14 @@ export class SyncEngine {
 
   /** Pushes every queued change; returns how many were answered. */
   private async push(): Promise<number> {
-    const { db, transport } = this.options
+    const { db } = this.options
     let answered = 0
     for (;;) {
       const candidates = sendableEntries(await db.listOutbox(), this.batchSize)
       if (candidates.length === 0) return answered
       const batch = await this.markSent(candidates.map((entry) => entry.event_id))
       if (batch.entries.length === 0) continue
-      let outcomes: ChangeOutcome[]
-      try {
-        outcomes = await transport.push(batch.changes)
-      } catch (error) {
-        if (classifyFailure(error) === 'retryable') throw error
-        outcomes = rejectAll(batch.changes, error)
-      }
+      const outcomes = await this.pushSplitting(batch.changes)
       const now = new Date(this.options.clock.now()).toISOString()
       await db.mutate(batch.entries.map((entry) => entry.event_id), (slice) => planOutcomes(slice, batch.entries, outcomes, now))
       this.options.onChange?.('events')
@@ -182,6 +182,30 @@ export class SyncEngine {
       if (batch.changes.some((change) => !answeredIds.has(change.change_id))) {
         throw new TransportError('the server answered only part of the batch', 502)
       }
+    }
+  }
+
+  /**
+   * Sends changes and returns the server's answers. A change whose text cannot travel is
+   * answered here (see unsendableText). When the server refuses the whole request for good
+   * (e.g. PostgREST cannot parse it) or it runs out of time (57014: the same batch would time out
+   * again), each half is sent on its own, down to single changes, so that only the change at
+   * fault is parked and the rest of the queue goes on. Other transient failures propagate and
+   * the round is retried later.
+   */
+  private async pushSplitting(changes: EventChange[]): Promise<ChangeOutcome[]> {
+    const refused = changes.map(refuseUnsendable)
+    const sendable = changes.filter((_, index) => !refused[index])
+    const answered = refused.filter((outcome): outcome is ChangeOutcome => outcome !== null)
+    if (sendable.length === 0) return answered
+    try {
+      return [...answered, ...(await this.options.transport.push(sendable))]
+    } catch (error) {
+      if (classifyFailure(error) === 'retryable' && !isTimeout(error)) throw error
+      if (sendable.length === 1) return [...answered, ...rejectAll(sendable, error)]
+      const middle = Math.ceil(sendable.length / 2)
+      const first = await this.pushSplitting(sendable.slice(0, middle))
+      return [...answered, ...first, ...(await this.pushSplitting(sendable.slice(middle)))]
     }
   }
 
@@ -260,7 +284,11 @@ export class SyncEngine {
   }
 }
 
-/** A whole batch refused for good (e.g. malformed): every change in it is parked as failed. */
+function isTimeout(error: unknown): boolean {
+  return error instanceof TransportError && error.code === STATEMENT_TIMEOUT
+}
+
+/** A request refused for good (or timed out) with these changes alone: each is parked as failed. */
 function rejectAll(changes: readonly EventChange[], error: unknown): ChangeOutcome[] {
   const code = error instanceof TransportError ? error.code : ''
   const rule = error instanceof TransportError ? error.rule : null

@@ -23,6 +23,9 @@ export class TransportError extends Error {
 // 53 insufficient resources, 55 object not in prerequisite state (lock not available),
 // 57 operator intervention (shutdown), 58 system error. Everything else from the database
 // (22 data, 23 integrity, 42 syntax/permission, P0 raise) fails the same way next time.
+/** SQLSTATE of a statement cancelled by statement_timeout (Supabase: 8 s for signed-in users). */
+export const STATEMENT_TIMEOUT = '57014'
+
 const RETRYABLE_SQLSTATE_CLASSES = new Set(['08', '40', '53', '55', '57', '58'])
 const RETRYABLE_HTTP = new Set([408, 425, 429, 500, 502, 503, 504])
 

@@ -13,7 +13,7 @@ export interface SyncTransport {
   /** Events changed after the cursor, tombstones included, oldest first. */
   pull(after: string | null, maxRows: number): Promise<PullPage>
   /** Everything the forms need offline, as the signed-in user may see it. */
-  fetchReference(userId: Uuid): Promise<ReferenceData>
+  fetchReference(): Promise<ReferenceData>
 }
 
 interface PostgrestFailure {
@@ -40,9 +40,22 @@ function isAuthFailure(status: number, error: PostgrestFailure): boolean {
   return status === 401 || JWT_CODES.has(error.code ?? '')
 }
 
-export function createSupabaseTransport(client: ApiClient): SyncTransport {
+/**
+ * The transport of one user's account. Every call first checks that the session is still that
+ * user's: on a shared phone, one user's changes must never travel with another's token, and
+ * another's rows must never land in this user's database.
+ */
+export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncTransport {
+  async function assertOwnerSignedIn(): Promise<void> {
+    const { data } = await client.auth.getSession()
+    if (data.session?.user.id !== ownerId) {
+      throw new TransportError('the signed-in user is not the owner of this data', 401, 'owner_not_signed_in')
+    }
+  }
+
   /** Runs a call; on an expired token refreshes the session once and tries again. */
   async function call<T>(run: () => PromiseLike<{ data: unknown; error: PostgrestFailure | null; status: number }>): Promise<T> {
+    await assertOwnerSignedIn()
     let response = await run()
     if (response.error && isAuthFailure(response.status, response.error)) {
       // A failed refresh (offline) leaves the session as it is; the retry then fails as 401 again
@@ -76,7 +89,7 @@ export function createSupabaseTransport(client: ApiClient): SyncTransport {
   return {
     push: (changes) => call<ChangeOutcome[]>(() => client.rpc('push_event_changes', { changes })),
     pull: (after, maxRows) => call<PullPage>(() => client.rpc('pull_event_changes', { after, max_rows: maxRows })),
-    async fetchReference(userId) {
+    async fetchReference() {
       const [stations, teams, themeMonths, people, teamMembers, roles] = await Promise.all([
         selectAll<Station>('stations', 'id, name, address', ['id']),
         selectAll<Team>('teams', 'id, name, chamber', ['id']),
@@ -85,7 +98,7 @@ export function createSupabaseTransport(client: ApiClient): SyncTransport {
         // memberships are the current ones only (left_at unset): only they make a member.
         selectAll<Person>('people', 'id, display_name, user_id', ['id']),
         selectAll<TeamMember>('team_members', 'team_id, person_id, role', ['team_id', 'person_id'], ['left_at']),
-        call<{ role: ProgramRole }[]>(() => client.from('program_roles').select('role').eq('user_id', userId)),
+        call<{ role: ProgramRole }[]>(() => client.from('program_roles').select('role').eq('user_id', ownerId)),
       ])
       return { stations, teams, themeMonths, people, teamMembers, programRole: roles[0]?.role ?? null }
     },

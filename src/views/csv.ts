@@ -1,8 +1,18 @@
 // CSV files that open correctly in Excel on Chinese Windows: UTF-8 with a byte-order mark,
 // CRLF line ends, every cell quoted when it needs to be.
+
+/**
+ * Text that a spreadsheet would run as a formula (= + - @, or a tab or carriage return before
+ * one) gets a leading apostrophe, which spreadsheets show as text (OWASP: CSV injection). Only
+ * text cells: the numbers we write are ours, and must stay numbers.
+ */
+export function neutralizeFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
+}
+
 export function toCsv(rows: readonly (readonly (string | number)[])[]): string {
   const cell = (value: string | number) => {
-    const text = String(value)
+    const text = typeof value === 'number' ? String(value) : neutralizeFormula(value)
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
   }
   return `\uFEFF${rows.map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`

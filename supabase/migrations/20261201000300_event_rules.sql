@@ -100,8 +100,9 @@ grant update (hours) on public.event_participants to authenticated;
 
 -- At least one participant per live event, for every write through the API (anon,
 -- authenticated, service_role). Checked at commit, for events just made and for events that lost
--- a participant. The database owner's own writes are not checked: the demo seed (supabase/seed.sql)
--- inserts all events, then all participants, each statement its own transaction.
+-- a participant. The database owner's own writes are not checked: the demo seed
+-- (supabase/demo-seed.sql) inserts all events, then all participants, each statement its own
+-- transaction.
 create function private.check_event_has_participants() returns trigger
 language plpgsql security definer set search_path = ''
 as $$

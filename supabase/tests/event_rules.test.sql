@@ -3,7 +3,7 @@
 -- server's stamps; deleted_at takes the server's time), a theme month with events keeps its
 -- month, and a missing value names its rule.
 --
--- Who is who (supabase/seed.sql): volunteer = person-2 in team 1; events event-1..3 are team 1's.
+-- Who is who (supabase/demo-seed.sql): volunteer = person-2 in team 1; events event-1..3 are team 1's.
 begin;
 set local search_path = public, extensions;
 select plan(28);

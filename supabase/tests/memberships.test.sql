@@ -3,7 +3,7 @@
 -- leaders add only newcomers (or take a former member back) and rename only their team's
 -- current members; only current memberships give access.
 --
--- Who is who (supabase/seed.sql): volunteer = person-2 in team 1, volunteer2 = person-12 in
+-- Who is who (supabase/demo-seed.sql): volunteer = person-2 in team 1, volunteer2 = person-12 in
 -- team 2, leader = person-1 leading team 1. Persons 11-20 are team 2.
 begin;
 set local search_path = public, extensions;

@@ -7,7 +7,7 @@
 -- - every refusal names its rule, through both paths (tests.push_one_by_one forces the
 --   one-at-a-time path).
 --
--- Who is who (supabase/seed.sql): volunteer = person-2 in team 1, volunteer2 = person-12 in
+-- Who is who (supabase/demo-seed.sql): volunteer = person-2 in team 1, volunteer2 = person-12 in
 -- team 2; events event-1..3 are team 1's, recorded by the admin account.
 begin;
 set local search_path = public, extensions;

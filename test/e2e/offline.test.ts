@@ -3,7 +3,7 @@
 // marked not synced), and when the connection returns they sync by themselves: the server's
 // totals for that station and month rise by exactly those events, and a second sync sends nothing.
 import { expect, it } from 'vitest'
-import { phoneContext, screenshot, signIn, waitForServiceWorkerControl } from './support/browser'
+import { PASSWORD, phoneContext, screenshot, signIn, waitForServiceWorkerControl } from './support/browser'
 import { countSyncChanges, pastDate, seedId, stationMonthTotals } from './support/db'
 import { fillEvent, saveEvent } from './support/forms'
 import { useSuite } from './support/suite'
@@ -89,5 +89,66 @@ it('logs events offline and syncs them exactly once when back online', async () 
   expect(await countSyncChanges(suite.db)).toBe(changesBefore + 3)
   expect(await stationMonthTotals(suite.db, stationId, month)).toEqual(after)
 
+  await context.close()
+})
+
+// Scenario 1b: a phone shared by two volunteers. What the first leaves unsynced is kept aside,
+// unseen by the second and never sent with the second's session, and it syncs when its owner
+// signs in again.
+it('keeps one volunteer\'s unsynced events apart from the next user of the phone', async () => {
+  const context = await phoneContext(suite.browser)
+  const page = await context.newPage()
+  const pushed: string[] = []
+  page.on('requestfinished', (request) => {
+    if (request.url().includes('/rpc/push_event_changes')) pushed.push(request.postData() ?? '')
+  })
+  await signIn(page, suite.app.url, 'volunteer@demo.local')
+  await waitForServiceWorkerControl(page)
+  await page.getByLabel('统一时长(小时)').waitFor()
+  const { date } = await pastDate(suite.db)
+  const run = Date.now().toString(36)
+  const titles = [`共用手机 ${run}:甲`, `共用手机 ${run}:乙`]
+
+  await context.setOffline(true)
+  for (const title of titles) {
+    await fillEvent(page, { title, date, stationName: '五华区工作站', peopleServed: 3 })
+    await saveEvent(page)
+  }
+  await page.getByRole('button', { name: '退出登录' }).click()
+  const prompt = page.getByTestId('sign-out-prompt')
+  await expect(prompt.getByTestId('sign-out-unsynced').textContent()).resolves.toContain('本机还有 2 条活动未同步')
+  await screenshot(page, 'sign-out-warning')
+  await prompt.getByRole('button', { name: '仍然退出' }).click()
+  await page.getByLabel('电子邮箱').waitFor()
+  await expect(page.getByTestId('aside-notice').textContent()).resolves.toContain('vo***@demo.local 的 2 条未同步活动')
+
+  // The second volunteer signs in online: none of the first one's events, on screen or on the wire.
+  await context.setOffline(false)
+  await page.getByLabel('电子邮箱').fill('volunteer2@demo.local')
+  await page.getByLabel('密码').fill(PASSWORD)
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.getByRole('button', { name: '退出登录' }).waitFor()
+  await page.getByTestId('unsynced-count').filter({ hasText: '没有未同步的活动' }).waitFor()
+  await page.getByTestId('nav-events').click()
+  for (const title of titles) await expect(page.getByText(title).count()).resolves.toBe(0)
+  await screenshot(page, 'shared-phone-second-user')
+  expect(pushed.filter((body) => titles.some((title) => body.includes(title)))).toEqual([])
+  const { rows: none } = await suite.db.query('select 1 from public.service_events where title = any($1)', [titles])
+  expect(none).toEqual([])
+
+  // Nothing unsynced: the second volunteer signs out at once; the first comes back and syncs.
+  await page.getByRole('button', { name: '退出登录' }).click()
+  await page.getByLabel('电子邮箱').waitFor()
+  await signIn(page, suite.app.url, 'volunteer@demo.local')
+  await page.getByTestId('nav-events').click()
+  for (const title of titles) {
+    await page.locator('article', { hasText: title }).getByTestId('sync-state').filter({ hasText: '已同步' }).waitFor({ timeout: 30_000 })
+  }
+  const { rows } = await suite.db.query<{ title: string; email: string }>(
+    `select e.title, u.email from public.service_events e join auth.users u on u.id = e.recorded_by where e.title = any($1)`,
+    [titles],
+  )
+  expect(rows.map((row) => row.title).sort()).toEqual([...titles].sort())
+  expect(new Set(rows.map((row) => row.email))).toEqual(new Set(['volunteer@demo.local']))
   await context.close()
 })

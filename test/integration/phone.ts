@@ -10,7 +10,7 @@ import { openLocalDb, type LocalDb } from '../../src/local/db'
 import { SyncEngine, systemClock, type SyncEngineOptions, type SyncResult } from '../../src/sync/engine'
 import { pendingVersion } from '../../src/sync/plans'
 import type { LockRunner } from '../../src/sync/lock'
-import { createSupabaseTransport } from '../../src/sync/transport'
+import { createSupabaseTransport, type SyncTransport } from '../../src/sync/transport'
 import { signedInClient } from './stack-env'
 
 // Each phone is its own device: the Web Locks default would make two phones in one process
@@ -21,6 +21,8 @@ export interface Phone {
   client: SupabaseClient
   userId: Uuid
   db: LocalDb
+  /** The account's transport, as the engine uses it. */
+  transport: SyncTransport
   engine: SyncEngine
   /** A new event saved on the phone (queued, not sent); returns its id. */
   create(fields: ServiceEventFields, id?: Uuid): Promise<Uuid>
@@ -41,9 +43,10 @@ export async function openPhone(
   const { data } = await client.auth.getUser()
   const userId = data.user!.id
   const db = await openLocalDb(`sync-test-${randomUUID()}`)
+  const transport = createSupabaseTransport(client, userId)
   const engine = new SyncEngine({
     db,
-    transport: createSupabaseTransport(client),
+    transport,
     clock: systemClock,
     random: Math.random,
     lock: ownLock,
@@ -61,6 +64,7 @@ export async function openPhone(
     client,
     userId,
     db,
+    transport,
     engine,
     async create(fields, id = randomUUID()) {
       await put(id, fields, undefined)

@@ -10,7 +10,9 @@ import type { ServiceEventFields, Uuid } from '../../src/domain/types'
 import {
   appliedChangeCount, connectOracle, eventAt, keyTotals, loadProgram, randomKey, serverRows, TEST_YEAR, type Program, type ServerRow,
 } from './oracle'
+import { classifyFailure, TransportError } from '../../src/sync/errors'
 import { openPhone, syncUntil, type Phone } from './phone'
+import { DEMO_PASSWORD } from './stack-env'
 
 let db: pg.Client
 let program: Program
@@ -270,5 +272,38 @@ describe('pull: another phone of the team receives the changes', () => {
     const expected = [...stillLive.values()].filter((row) => !row.deleted).map((row) => row.id)
     expect(expected.filter((id) => !live.has(id))).toEqual([])
     expect(await fresh.db.getMeta('pullCursor')).not.toBeNull()
+  })
+})
+
+describe('shared phone: a change travels only under its owner\'s session', () => {
+  it('sends nothing while another user is signed in, and everything once the owner is back', async () => {
+    const volunteer = await phone('volunteer@demo.local')
+    const key = randomKey(program)
+    const [p2] = program.team1Members as [Uuid]
+    const queued = await volunteer.create(eventAt(key, program.team1, [{ person_id: p2, hours: 3 }]))
+
+    // The leader signs in on the same phone (same client, same session storage).
+    const leader = await volunteer.client.auth.signInWithPassword({ email: 'leader@demo.local', password: DEMO_PASSWORD })
+    expect(leader.error).toBeNull()
+    expect(await volunteer.sync()).toMatchObject({ status: 'retrying' })
+    expect((await serverRows(db, [queued])).size).toBe(0)
+    expect(await volunteer.db.getEvent(queued)).toMatchObject({ syncState: 'pending' })
+
+    await volunteer.client.auth.signInWithPassword({ email: 'volunteer@demo.local', password: DEMO_PASSWORD })
+    expect(await volunteer.sync()).toMatchObject({ status: 'synced', pushed: 1 })
+    const row = (await serverRows(db, [queued])).get(queued)!
+    expect(row.recorded_by).toBe(volunteer.userId)
+  })
+
+  it('PostgREST refuses a whole request holding a lone surrogate, which is why the phone never sends one', async () => {
+    const volunteer = await phone('volunteer@demo.local')
+    const key = randomKey(program)
+    const [p2] = program.team1Members as [Uuid]
+    const fields = eventAt(key, program.team1, [{ person_id: p2, hours: 3 }], { note: 'bad \ud800 text' })
+    const error = await volunteer.transport
+      .push([{ change_id: crypto.randomUUID(), event_id: crypto.randomUUID(), op: 'upsert', base_revision: null, event: fields }])
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(TransportError)
+    expect(classifyFailure(error)).toBe('permanent')
   })
 })

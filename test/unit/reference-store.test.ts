@@ -5,10 +5,9 @@ import { seesMoreThan } from '../../src/domain/profile'
 import type { Profile, ReferenceData } from '../../src/domain/types'
 import type { LocalDb } from '../../src/local/db'
 import { useReferenceStore } from '../../src/stores/reference'
-import { configureServices, createServices } from '../../src/sync/runtime'
-import { noLock } from './support/engine-harness'
 import { emptyReference, FakeServer, ServerTransport } from './support/fake-server'
-import { FakeClock, freshDb, PERSON, sequentialIds, TEAM, USER } from './support/fixtures'
+import { PERSON, TEAM, USER } from './support/fixtures'
+import { useTestServices } from './support/services'
 
 const OTHER_TEAM = '00000000-0000-4000-8000-0000000000a2'
 
@@ -41,17 +40,8 @@ describe('reference store refresh', () => {
   let transport: ServerTransport
   beforeEach(async () => {
     setActivePinia(createPinia())
-    db = (await freshDb()).db
     transport = new ServerTransport(new FakeServer())
-    configureServices(createServices({
-      db, transport, auth: {
-        signIn: async () => ({ id: USER, email: 'volunteer@demo.local' }),
-        signOut: async () => undefined,
-        sessionState: async () => ({ state: 'unknown' }),
-        onSessionEnded: () => () => undefined,
-      },
-      clock: new FakeClock(), random: () => 0.5, newId: sequentialIds('r'), lock: noLock,
-    }))
+    db = (await useTestServices(() => transport)).account!.db
     await db.setMeta({ profile: profile(), pullCursor: '700:42' })
   })
 

@@ -364,3 +364,71 @@ describe('sync engine: coalescing', () => {
     expect(h.server.events.get(A)!.deleted_at).not.toBeNull()
   })
 })
+
+describe('sync engine: requests the server refuses whole', () => {
+  const D = '20000000-0000-4000-8000-00000000000d'
+  const E = '20000000-0000-4000-8000-00000000000e'
+
+  it('sends halves of a batch PostgREST refuses as malformed until only the bad change is parked', async () => {
+    const h = await harness()
+    const push = h.transport.push.bind(h.transport)
+    // As PostgREST with a text it cannot take: the whole request fails, whatever else it holds.
+    h.transport.push = async (changes) => {
+      if (changes.some((change) => change.event?.title.includes('坏'))) {
+        throw new TransportError('Empty or invalid json', 400, 'PGRST102')
+      }
+      return push(changes)
+    }
+    for (const id of [A, B, C, D]) await h.save(id, eventFields())
+    await h.save(E, eventFields({ title: '坏的标题' }))
+    expect((await h.engine.syncNow()).status).toBe('synced')
+    for (const id of [A, B, C, D]) expect((await h.db.getEvent(id))!.syncState).toBe('synced')
+    expect(await h.db.getEvent(E)).toMatchObject({ syncState: 'failed', failure: { code: 'PGRST102' } })
+    expect(h.server.events.size).toBe(4)
+    expect(await h.db.listOutbox()).toEqual([])
+    expect(h.clock.pendingDelays()).toEqual([])
+  })
+
+  it('splits a batch that runs out of time, and parks a change that times out alone instead of retrying it forever', async () => {
+    const h = await harness()
+    const push = h.transport.push.bind(h.transport)
+    // Any request of more than two changes, or with the slow one, hits statement_timeout.
+    h.transport.push = async (changes) => {
+      if (changes.length > 2 || changes.some((change) => change.event?.title === '很慢')) {
+        throw new TransportError('canceling statement due to statement timeout', 500, '57014')
+      }
+      return push(changes)
+    }
+    for (const id of [A, B, C, D]) await h.save(id, eventFields())
+    await h.save(E, eventFields({ title: '很慢' }))
+    expect((await h.engine.syncNow()).status).toBe('synced')
+    expect(h.server.events.size).toBe(4)
+    expect(await h.db.getEvent(E)).toMatchObject({ syncState: 'failed', failure: { code: '57014' } })
+    expect(h.clock.pendingDelays()).toEqual([])
+  })
+
+  it('still retries a batch that failed for a transient reason other than time, without splitting it', async () => {
+    const h = await harness()
+    h.transport.push = async () => {
+      throw new TransportError('Service Unavailable', 503)
+    }
+    for (const id of [A, B]) await h.save(id, eventFields())
+    expect((await h.engine.syncNow()).status).toBe('retrying')
+    expect(h.transport.pushed).toEqual([])
+    expect((await h.db.getEvent(A))!.syncState).toBe('pending')
+    expect(h.clock.pendingDelays()).toHaveLength(1)
+  })
+
+  it('never sends text that cannot travel (U+0000, a lone surrogate): parks it and sends the rest', async () => {
+    const h = await harness()
+    await h.save(A, eventFields({ note: 'a\u0000b' }))
+    await h.save(B, eventFields({ title: 'x\ud800y' }))
+    await h.save(C, eventFields({ title: '表情😀可以' }))
+    expect((await h.engine.syncNow()).status).toBe('synced')
+    const sent = h.transport.pushed.flat().map((change) => change.event_id)
+    expect(sent).toEqual([C])
+    expect(await h.db.getEvent(A)).toMatchObject({ syncState: 'failed', failure: { rule: 'text_unsendable' } })
+    expect(await h.db.getEvent(B)).toMatchObject({ syncState: 'failed', failure: { rule: 'text_unsendable' } })
+    expect((await h.db.getEvent(C))!.syncState).toBe('synced')
+  })
+})
