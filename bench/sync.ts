@@ -79,6 +79,7 @@ function observed(inner: SyncTransport) {
       seen.pullStartedAt ??= performance.now()
       return inner.pull(after, maxRows)
     },
+    myRequests: () => inner.myRequests(),
     fetchReference: () => inner.fetchReference(),
   }
   return { transport, seen }

@@ -68,19 +68,34 @@ export interface ServerEvent extends ServiceEventFields {
   deleted_at: string | null
   created_at: string
   updated_at: string
+  /** Confirmed by a leader of the team (absent from servers before the ledger). */
+  confirmed_at?: string | null
+  confirmed_by?: Uuid | null
 }
+
+/**
+ * What a change does: write the event (upsert, delete), confirm it as a leader, or ask for it:
+ * an adjustment of a closed month (adjust) or a correction of one's own record (correct).
+ */
+export type ChangeOp = 'upsert' | 'delete' | 'confirm' | 'adjust' | 'correct'
 
 /** One change sent to push_event_changes. base_revision is null for a new event. */
 export interface EventChange {
   change_id: Uuid
   event_id: Uuid
-  op: 'upsert' | 'delete'
+  op: ChangeOp
   base_revision: number | null
-  event?: ServiceEventFields
+  /** The event's fields: for upsert, and for adjust unless it asks for a delete. */
+  event?: ServiceEventFields | null
+  /** Why an adjustment is asked for (adjust). */
+  reason?: string
+  /** What is wrong with the record (correct). */
+  note?: string
 }
 
 export type ChangeOutcome =
-  | { change_id: Uuid; event_id: Uuid; status: 'applied' | 'duplicate'; revision: number }
+  /** revision is null for a request (adjust, correct): it changes no event. */
+  | { change_id: Uuid; event_id: Uuid; status: 'applied' | 'duplicate'; revision: number | null }
   | { change_id: Uuid; event_id: Uuid; status: 'conflict'; reason: 'missing' | 'deleted' | 'changed'; server?: ServerEvent }
   | { change_id: Uuid; event_id: Uuid; status: 'rejected'; code: string; rule: string | null; message: string }
 
@@ -122,7 +137,11 @@ export interface ProgramTotals {
 // ---- The phone's own records (IndexedDB), built on the shapes above. ----
 
 /** Where a local event stands with the server. */
-export type SyncState = 'pending' | 'synced' | 'failed' | 'conflict'
+/**
+ * 'awaiting': refused because its month is closed, then sent as an adjustment request; the
+ * coordinator's decision is awaited (the request is on the server, the change is not applied).
+ */
+export type SyncState = 'pending' | 'synced' | 'failed' | 'conflict' | 'awaiting'
 
 /** Why the server refused a change: SQLSTATE, rule (constraint) name and message. */
 export interface SyncFailure {
@@ -139,6 +158,13 @@ export interface ServerCopy {
   revision: number
   deleted: boolean
   recordedBy: Uuid | null
+  confirmation: Confirmation | null
+}
+
+/** A leader's confirmation of an event, as the server recorded it. */
+export interface Confirmation {
+  at: string
+  by: Uuid | null
 }
 
 /** An event on the phone: the fields as the user last saved them, and their sync state. */
@@ -159,6 +185,43 @@ export interface LocalEvent extends ServiceEventFields {
   recordedBy: Uuid | null
   /** When the user last saved it on this phone (ISO 8601). */
   savedAt: string
+  /**
+   * The leader's confirmation of this version, as far as the phone knows (absent in records of
+   * app versions before the ledger); a queued confirmation shows as 'queued' until it is applied.
+   */
+  confirmation?: Confirmation | 'queued' | null
+}
+
+/** A request the user sent about an event, and what became of it. */
+export interface EventRequest {
+  /** The change id it was sent with (the server's id of the request). */
+  id: Uuid
+  kind: 'adjustment' | 'correction'
+  eventId: Uuid
+  /** The event's title when the request was made, to name it when the event is gone. */
+  eventTitle: string
+  /** The user's reason (adjustment) or note (correction). */
+  text: string
+  /** queued on the phone, pending on the server, decided, or refused by the server's rules (failure). */
+  status: 'queued' | 'pending' | 'approved' | 'declined' | 'resolved' | 'refused'
+  /** Why the server refused it (status 'refused'). */
+  failure: SyncFailure | null
+  /** Why it was declined or how it was resolved, in the decider's words. */
+  decisionReason: string | null
+  decidedAt: string | null
+  createdAt: string
+}
+
+/** A request as my_requests() answers it. */
+export interface ServerRequest {
+  id: Uuid
+  kind: 'adjustment' | 'correction'
+  event_id: Uuid
+  status: 'pending' | 'approved' | 'declined' | 'resolved'
+  reason_or_note: string
+  decision_reason: string | null
+  decided_at: string | null
+  applied_revision: number | null
 }
 
 /** Reference data the forms need offline, as the signed-in user may see it. */

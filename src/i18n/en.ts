@@ -107,6 +107,7 @@ const en: MessageSchema = {
       synced: 'Synced',
       failed: 'Needs attention',
       conflict: 'Conflicts with another change',
+      awaiting: 'Adjustment requested; awaiting the coordinator',
     },
     reason: 'Reason: {reason}',
     conflictReason: {

@@ -105,6 +105,7 @@ const zhCN = {
       synced: '已同步',
       failed: '需要处理',
       conflict: '与他人的修改冲突',
+      awaiting: '已提交调整申请，等待协调员审批',
     },
     reason: '原因:{reason}',
     conflictReason: {

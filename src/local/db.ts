@@ -6,12 +6,12 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import { toRaw } from 'vue'
 import type {
-  LocalEvent, Person, Profile, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
+  EventRequest, LocalEvent, Person, Profile, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
 import { coalesce, type OutboxEntry } from './outbox'
 
 /** Bump with a new step in upgrade() whenever stores or indexes change. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** Small values kept between runs. */
 export interface MetaValues {
@@ -30,6 +30,8 @@ type MetaKey = keyof MetaValues
 interface LedgerSchema extends DBSchema {
   events: { key: Uuid; value: LocalEvent }
   outbox: { key: number; value: OutboxEntry; indexes: { by_event: Uuid } }
+  /** Requests the user sent about events (adjustments, corrections) and their outcome. */
+  requests: { key: Uuid; value: EventRequest }
   stations: { key: Uuid; value: Station }
   teams: { key: Uuid; value: Team }
   theme_months: { key: Uuid; value: ThemeMonth }
@@ -52,6 +54,8 @@ export interface Writes {
   deleteEvents?: Uuid[]
   putOutbox?: OutboxEntry[]
   deleteOutbox?: number[]
+  /** Requests are written whole (a plan never needs to read one). */
+  putRequests?: EventRequest[]
   meta?: Partial<MetaValues>
 }
 
@@ -92,6 +96,10 @@ export class LocalDb {
     return this.db.getAll('outbox')
   }
 
+  async listRequests(): Promise<EventRequest[]> {
+    return this.db.getAll('requests')
+  }
+
   async getMeta<K extends MetaKey>(key: K): Promise<MetaValues[K] | null> {
     const row = await this.db.get('meta', key)
     return row ? (row.value as MetaValues[K]) : null
@@ -111,9 +119,10 @@ export class LocalDb {
    * another) serialize on it, so none acts on a stale read.
    */
   async mutate<T = void>(eventIds: readonly Uuid[], plan: (slice: EventSlice) => Writes & { result?: T }): Promise<T | undefined> {
-    const tx = this.db.transaction(['events', 'outbox', 'meta'], 'readwrite')
+    const tx = this.db.transaction(['events', 'outbox', 'requests', 'meta'], 'readwrite')
     const events = tx.objectStore('events')
     const outbox = tx.objectStore('outbox')
+    const requests = tx.objectStore('requests')
     try {
       const slice: EventSlice = { events: new Map(), outbox: [] }
       for (const id of new Set(eventIds)) {
@@ -127,6 +136,7 @@ export class LocalDb {
       for (const record of writes.putEvents ?? []) await events.put(plain(record))
       for (const seq of writes.deleteOutbox ?? []) await outbox.delete(seq)
       for (const entry of writes.putOutbox ?? []) await outbox.put(plain(entry))
+      for (const request of writes.putRequests ?? []) await requests.put(plain(request))
       for (const [key, value] of Object.entries(writes.meta ?? {})) {
         await tx.objectStore('meta').put(plain({ key: key as MetaKey, value }))
       }
@@ -195,11 +205,15 @@ export class LocalDb {
    * and the owner's next sign-in pulls everything afresh.
    */
   async keepOnlyUnsynced(): Promise<void> {
-    const tx = this.db.transaction(['events', 'outbox', 'meta', ...REFERENCE_STORES], 'readwrite')
+    const tx = this.db.transaction(['events', 'outbox', 'requests', 'meta', ...REFERENCE_STORES], 'readwrite')
     const queued = new Set((await tx.objectStore('outbox').getAll()).map((entry) => entry.event_id))
     const events = tx.objectStore('events')
     for (const record of await events.getAll()) {
-      if (record.syncState === 'synced' && !queued.has(record.id)) await events.delete(record.id)
+      if (!isUnsynced(record, queued)) await events.delete(record.id)
+    }
+    const requests = tx.objectStore('requests')
+    for (const request of await requests.getAll()) {
+      if (request.status !== 'queued') await requests.delete(request.id)
     }
     await Promise.all([
       ...REFERENCE_STORES.map((name) => tx.objectStore(name).clear()),
@@ -209,9 +223,18 @@ export class LocalDb {
   }
 }
 
+/**
+ * Whether what the user did to an event is not on the server yet: a change or request is queued,
+ * or the server refused it or holds another version (it waits for the user). An adjustment
+ * request already sent is on the server: that is not unsynced.
+ */
+function isUnsynced(record: LocalEvent, queued: ReadonlySet<Uuid>): boolean {
+  return queued.has(record.id) || record.syncState === 'failed' || record.syncState === 'conflict'
+}
+
 /** Counts of what waits on the phone. */
 export interface UnsyncedSummary {
-  /** Events whose latest version is not on the server: queued, refused or in conflict. */
+  /** Events with something not on the server yet: queued changes or requests, refusals, conflicts. */
   events: number
   /** Of those, refused (failed) or in conflict: they wait for the user, not for the network. */
   needsAttention: number
@@ -220,8 +243,9 @@ export interface UnsyncedSummary {
 }
 
 export function summarizeUnsynced(events: readonly LocalEvent[], outbox: readonly OutboxEntry[]): UnsyncedSummary {
+  const queued = new Set(outbox.map((entry) => entry.event_id))
   return {
-    events: events.filter((record) => record.syncState !== 'synced').length,
+    events: events.filter((record) => isUnsynced(record, queued)).length,
     needsAttention: events.filter((record) => record.syncState === 'failed' || record.syncState === 'conflict').length,
     oldestQueuedAt: outbox.reduce<string | null>((oldest, e) => (oldest === null || e.queued_at < oldest ? e.queued_at : oldest), null),
   }
@@ -250,6 +274,9 @@ export async function openLocalDb(name: string): Promise<LocalDb> {
         database.createObjectStore('people', { keyPath: 'id' })
         database.createObjectStore('team_members', { keyPath: ['team_id', 'person_id'] })
         database.createObjectStore('meta', { keyPath: 'key' })
+      }
+      if (oldVersion < 2) {
+        database.createObjectStore('requests', { keyPath: 'id' })
       }
     },
     blocking() {

@@ -6,12 +6,13 @@
  * Actions: load(); save(fields, id?) → id (validates first; throws EventValidationError with the
  * issues, the input stays with the caller); remove(id); discard(id) (drop a failed or
  * conflicting change, back to the server's version); resolveConflict(id, 'keep-mine' |
- * 'take-server') (keep-mine → the id that now holds the user's version).
+ * 'take-server') (keep-mine → the id that now holds the user's version); confirm(ids) (leaders).
  */
 import { defineStore } from 'pinia'
 import { ref, toRaw } from 'vue'
 import { validateEvent, type ValidationIssue } from '../domain/validation'
 import type { LocalEvent, ServiceEventFields, Uuid } from '../domain/types'
+import { planConfirm } from '../sync/ledger-plans'
 import { fieldsOf, pendingVersion, planKeepMine, planRestoreServer } from '../sync/plans'
 import { currentAccount, getServices, requireAccount, type Account } from '../sync/runtime'
 import { useReferenceStore } from './reference'
@@ -126,5 +127,19 @@ export const useEventsStore = defineStore('events', () => {
     return kept ?? null
   }
 
-  return { events, load, save, remove, discard, resolveConflict }
+  /**
+   * A leader confirms events of their team (one, several, or a whole month): queued like any
+   * change, so it works offline. Returns how many confirmations were queued.
+   */
+  async function confirm(ids: readonly Uuid[]): Promise<number> {
+    const account = await requireAccount()
+    const { clock, newId } = await getServices()
+    const now = new Date(clock.now()).toISOString()
+    const queued = await account.db.mutate(ids, (slice) => planConfirm(slice, ids, newId, now))
+    await load()
+    await announce(account)
+    return queued ?? 0
+  }
+
+  return { events, load, save, remove, discard, resolveConflict, confirm }
 })

@@ -16,6 +16,7 @@ import { watchSyncTriggers } from '../sync/triggers'
 import { summarizeUnsynced } from '../local/db'
 import { useEventsStore } from './events'
 import { useReferenceStore } from './reference'
+import { useRequestsStore } from './requests'
 
 /** Tabs of the app tell each other that local data changed, so their views reload. */
 export const TABS_CHANNEL = 'volunteer-ledger-tabs'
@@ -106,11 +107,13 @@ export const useSyncStore = defineStore('sync', () => {
     const account = services.account
     if (!account) return
     const events = useEventsStore()
+    const requests = useRequestsStore()
     const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(TABS_CHANNEL)
 
+    const reload = (): Promise<void> => Promise.all([events.load(), requests.load()]).then(refreshStatus)
     const onLocalEvents = (): void => {
       channel?.postMessage('events-changed')
-      void events.load().then(refreshStatus)
+      void reload()
     }
     const onStatus = (): void => {
       const status = account.engine.status
@@ -123,7 +126,7 @@ export const useSyncStore = defineStore('sync', () => {
     unwire.push(() => services.changes.removeEventListener('status', onStatus))
 
     if (channel) {
-      channel.onmessage = () => void events.load().then(refreshStatus)
+      channel.onmessage = () => void reload()
       unwire.push(() => channel.close())
     }
 
@@ -144,7 +147,7 @@ export const useSyncStore = defineStore('sync', () => {
       unwire.push(() => clearInterval(periodic))
     }
 
-    await Promise.all([events.load(), refreshStatus(), askForPersistence()])
+    await Promise.all([reload(), askForPersistence()])
     await syncNow()
     // A new team's older events come with a pull from the start, at once rather than at the next trigger.
     if (online.value && (await refreshReference())) await syncNow()

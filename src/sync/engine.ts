@@ -13,7 +13,8 @@ import type { LocalDb } from '../local/db'
 import type { OutboxEntry } from '../local/outbox'
 import { classifyFailure, STATEMENT_TIMEOUT, TransportError, type FailureKind } from './errors'
 import { webLockRunner, type LockRunner } from './lock'
-import { planOutcomes, planPull, sendableEntries } from './plans'
+import { planRequestDecisions } from './ledger-plans'
+import { changeToSend, planOutcomes, planPull, sendableEntries } from './plans'
 import { refuseUnsendable } from './sendable'
 import type { SyncTransport } from './transport'
 
@@ -152,6 +153,7 @@ export class SyncEngine {
     try {
       const pushed = await this.push()
       const pulled = await this.pull()
+      await this.learnDecisions()
       await this.options.db.setMeta({ lastSyncedAt: new Date(this.options.clock.now()).toISOString() })
       this.setState({ lastError: null, failuresInRow: 0, nextAttemptAt: null })
       return { status: 'synced', pushed, pulled }
@@ -219,13 +221,7 @@ export class SyncEngine {
       const heads = sendableEntries(slice.outbox, this.batchSize)
       const entries = heads.filter((entry) => slice.events.has(entry.event_id))
       const orphans = heads.filter((entry) => !slice.events.has(entry.event_id)).map((entry) => entry.seq!)
-      const changes = entries.map((entry): EventChange => ({
-        change_id: entry.change_id,
-        event_id: entry.event_id,
-        op: entry.op,
-        base_revision: slice.events.get(entry.event_id)!.serverRevision,
-        ...(entry.fields ? { event: entry.fields } : {}),
-      }))
+      const changes = entries.map((entry) => changeToSend(entry, slice.events.get(entry.event_id)!))
       return {
         putOutbox: entries.filter((entry) => !entry.sent).map((entry) => ({ ...entry, sent: true })),
         deleteOutbox: orphans,
@@ -249,6 +245,20 @@ export class SyncEngine {
       cursor = page.cursor
       if (!page.has_more || page.changes.length === 0) return pulled
     }
+  }
+
+  /**
+   * Asks the server about the user's requests that wait for a decision, and applies what was
+   * decided (see planRequestDecisions). Only while some wait: most rounds cost nothing here.
+   */
+  private async learnDecisions(): Promise<void> {
+    const { db, transport } = this.options
+    const waiting = (await db.listRequests()).filter((request) => request.status === 'pending')
+    if (waiting.length === 0) return
+    const answers = await transport.myRequests()
+    const now = new Date(this.options.clock.now()).toISOString()
+    await db.mutate(waiting.map((request) => request.eventId), (slice) => planRequestDecisions(slice, waiting, answers, now))
+    this.options.onChange?.('events')
   }
 
   /** Exponential backoff with full jitter: uniform in [0, min(max, base · 2^(n-1))). */

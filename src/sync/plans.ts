@@ -1,7 +1,7 @@
 // What the sync engine and the events store decide, as pure functions over an EventSlice (the
 // events concerned and their queued changes); src/local/db.ts writes each decision atomically.
 import type {
-  ChangeOutcome, LocalEvent, ServerCopy, ServerEvent, ServiceEventFields, SyncFailure, Uuid,
+  ChangeOutcome, EventChange, EventRequest, LocalEvent, ServerCopy, ServerEvent, ServiceEventFields, SyncFailure, Uuid,
 } from '../domain/types'
 import type { EventSlice, Writes } from '../local/db'
 import type { OutboxEntry } from '../local/outbox'
@@ -24,7 +24,13 @@ export function fieldsOf(source: ServiceEventFields): ServiceEventFields {
 }
 
 export function serverCopyOf(row: ServerEvent): ServerCopy {
-  return { fields: fieldsOf(row), revision: row.revision, deleted: row.deleted_at !== null, recordedBy: row.recorded_by }
+  return {
+    fields: fieldsOf(row),
+    revision: row.revision,
+    deleted: row.deleted_at !== null,
+    recordedBy: row.recorded_by,
+    confirmation: row.confirmed_at ? { at: row.confirmed_at, by: row.confirmed_by ?? null } : null,
+  }
 }
 
 /** The local record of a server version, in sync. */
@@ -40,6 +46,7 @@ export function syncedRecord(id: Uuid, copy: ServerCopy, savedAt: string): Local
     server: copy,
     recordedBy: copy.recordedBy,
     savedAt,
+    confirmation: copy.confirmation,
   }
 }
 
@@ -72,6 +79,19 @@ export function pendingVersion(
   }
 }
 
+/** What is sent for a queued change: based on the revision of the event the phone holds now. */
+export function changeToSend(entry: OutboxEntry, record: LocalEvent): EventChange {
+  return {
+    change_id: entry.change_id,
+    event_id: entry.event_id,
+    op: entry.op,
+    base_revision: entry.op === 'correct' ? null : record.serverRevision,
+    ...(entry.fields ? { event: entry.fields } : {}),
+    ...(entry.op === 'adjust' ? { reason: entry.text ?? '' } : {}),
+    ...(entry.op === 'correct' ? { note: entry.text ?? '' } : {}),
+  }
+}
+
 /** The first queued change of each event, oldest first: a later change of an event waits for the earlier one's outcome. */
 export function sendableEntries(outbox: readonly OutboxEntry[], limit: number): OutboxEntry[] {
   const seen = new Set<Uuid>()
@@ -88,19 +108,25 @@ export function sendableEntries(outbox: readonly OutboxEntry[], limit: number): 
 /**
  * Applies the server's answers to a pushed batch.
  * - applied / duplicate: the change is done; the event is in sync at that revision unless more
- *   of its changes wait (then the revision becomes their base).
+ *   of its changes wait (then the revision becomes their base). A write leaves it unconfirmed (the
+ *   server clears a confirmation on every edit); a confirmation leaves it confirmed.
  * - conflict: server wins by default. The user's version stays on the phone, marked 'conflict'
  *   next to the server's copy, and nothing more of it is sent until the user chooses (see
- *   resolveConflict). A delete of an event the server does not have is simply done.
+ *   resolveConflict). A delete of an event the server does not have is simply done. A
+ *   confirmation of a version that changed meanwhile is dropped, and the phone shows the
+ *   server's version, to be read and confirmed anew.
  * - rejected: the change is parked as 'failed' with its reason, where the user sees it, and the
  *   rest of the queue goes on; it is never dropped silently. If a newer change of the event is
  *   already queued, that one decides.
+ * Requests (adjust, correct) change no event: they are recorded as pending (an adjustment's event
+ * now awaits the coordinator) or, when refused, as refused with the reason.
  */
 export function planOutcomes(slice: EventSlice, batch: readonly OutboxEntry[], outcomes: readonly ChangeOutcome[], now: string): Writes {
   const byChange = new Map(outcomes.map((outcome) => [outcome.change_id, outcome]))
   const events = new Map(slice.events)
   const removed = new Set<number>()
   const deleteEvents: Uuid[] = []
+  const putRequests: EventRequest[] = []
   for (const entry of batch) {
     const outcome = byChange.get(entry.change_id)
     if (!outcome) continue
@@ -108,27 +134,39 @@ export function planOutcomes(slice: EventSlice, batch: readonly OutboxEntry[], o
     const record = events.get(entry.event_id)
     if (!record) continue
     const later = slice.outbox.filter((e) => e.event_id === entry.event_id && !removed.has(e.seq!))
+    if (entry.op === 'adjust' || entry.op === 'correct') {
+      putRequests.push(requestAnswered(entry, record, outcome, now))
+      if (entry.op === 'adjust') events.set(record.id, adjustmentAnswered(record, outcome))
+      continue
+    }
     switch (outcome.status) {
       case 'applied':
       case 'duplicate': {
         const inSync = later.length === 0
+        const revision = outcome.revision ?? record.serverRevision
+        const confirmation = entry.op === 'confirm' ? { at: now, by: null } : null
         events.set(record.id, {
           ...record,
-          serverRevision: outcome.revision,
+          serverRevision: revision,
           syncState: inSync ? 'synced' : 'pending',
           failure: null,
           conflictReason: null,
-          server: inSync
-            ? { fields: fieldsOf(record), revision: outcome.revision, deleted: record.deleted, recordedBy: record.recordedBy }
+          confirmation: record.confirmation === 'queued' && entry.op !== 'confirm' ? 'queued' : confirmation,
+          server: inSync && revision !== null
+            ? { fields: fieldsOf(record), revision, deleted: record.deleted, recordedBy: record.recordedBy, confirmation }
             : record.server,
         })
         break
       }
       case 'conflict': {
         for (const next of later) removed.add(next.seq!)
-        if (entry.op === 'delete' && outcome.reason === 'missing') {
+        if ((entry.op === 'delete' && outcome.reason === 'missing') || (entry.op === 'confirm' && !outcome.server)) {
           events.delete(record.id)
           deleteEvents.push(record.id)
+          break
+        }
+        if (entry.op === 'confirm' && outcome.server) {
+          events.set(record.id, syncedRecord(record.id, serverCopyOf(outcome.server), now))
           break
         }
         events.set(record.id, {
@@ -144,7 +182,8 @@ export function planOutcomes(slice: EventSlice, batch: readonly OutboxEntry[], o
       case 'rejected': {
         if (later.length > 0) break
         const failure: SyncFailure = { code: outcome.code, rule: outcome.rule, message: outcome.message }
-        events.set(record.id, { ...record, syncState: 'failed', failure, conflictReason: null })
+        const confirmation = record.confirmation === 'queued' ? null : record.confirmation
+        events.set(record.id, { ...record, syncState: 'failed', failure, conflictReason: null, confirmation })
         break
       }
     }
@@ -153,7 +192,38 @@ export function planOutcomes(slice: EventSlice, batch: readonly OutboxEntry[], o
     putEvents: [...events.values()],
     deleteEvents,
     deleteOutbox: [...removed],
+    putRequests,
   }
+}
+
+/** Why the server did not take a request; null when it recorded it. */
+function requestFailure(outcome: ChangeOutcome): SyncFailure | null {
+  if (outcome.status === 'rejected') return { code: outcome.code, rule: outcome.rule, message: outcome.message }
+  if (outcome.status === 'conflict') return { code: 'conflict', rule: null, message: outcome.reason }
+  return null
+}
+
+/** A request as the server answered it: pending (recorded) or refused by its rules. */
+function requestAnswered(entry: OutboxEntry, record: LocalEvent, outcome: ChangeOutcome, now: string): EventRequest {
+  const failure = requestFailure(outcome)
+  return {
+    id: entry.change_id,
+    kind: entry.op === 'adjust' ? 'adjustment' : 'correction',
+    eventId: record.id,
+    eventTitle: entry.fields?.title ?? record.title,
+    text: entry.text ?? '',
+    status: failure ? 'refused' : 'pending',
+    failure,
+    decisionReason: null,
+    decidedAt: null,
+    createdAt: entry.queued_at || now,
+  }
+}
+
+/** The event of an adjustment request: awaiting the coordinator, or back to its refusal. */
+function adjustmentAnswered(record: LocalEvent, outcome: ChangeOutcome): LocalEvent {
+  const failure = requestFailure(outcome)
+  return failure ? { ...record, syncState: 'failed', failure } : { ...record, syncState: 'awaiting', failure: null }
 }
 
 /**

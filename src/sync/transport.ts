@@ -3,7 +3,7 @@
 // reference data is plain selects, filtered by row-level security).
 import type { ApiClient } from '../api/api-client'
 import type {
-  ChangeOutcome, EventChange, Person, ProgramRole, PullPage, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
+  ChangeOutcome, EventChange, Person, ProgramRole, PullPage, ReferenceData, ServerRequest, Station, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
 import { TransportError } from './errors'
 
@@ -12,6 +12,8 @@ export interface SyncTransport {
   push(changes: EventChange[]): Promise<ChangeOutcome[]>
   /** Events changed after the cursor, tombstones included, oldest first. */
   pull(after: string | null, maxRows: number): Promise<PullPage>
+  /** The user's requests (adjustments, corrections) and what was decided on them. */
+  myRequests(): Promise<ServerRequest[]>
   /** Everything the forms need offline, as the signed-in user may see it. */
   fetchReference(): Promise<ReferenceData>
 }
@@ -89,6 +91,7 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
   return {
     push: (changes) => call<ChangeOutcome[]>(() => client.rpc('push_event_changes', { changes })),
     pull: (after, maxRows) => call<PullPage>(() => client.rpc('pull_event_changes', { after, max_rows: maxRows })),
+    myRequests: () => call<ServerRequest[]>(() => client.rpc('my_requests')),
     async fetchReference() {
       const [stations, teams, themeMonths, people, teamMembers, roles] = await Promise.all([
         selectAll<Station>('stations', 'id, name, address', ['id']),

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto'
+import { openDB } from 'idb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { reactive } from 'vue'
 import { openLocalDb, SCHEMA_VERSION } from '../../src/local/db'
@@ -26,7 +27,7 @@ describe('local database', () => {
     })
     expect(raw.version).toBe(SCHEMA_VERSION)
     expect([...raw.objectStoreNames].sort()).toEqual(
-      ['events', 'meta', 'outbox', 'people', 'stations', 'team_members', 'teams', 'theme_months'],
+      ['events', 'meta', 'outbox', 'people', 'requests', 'stations', 'team_members', 'teams', 'theme_months'],
     )
     raw.close()
   })
@@ -50,6 +51,28 @@ describe('local database', () => {
     vi.restoreAllMocks()
     expect(await db.getEvent(EVENT)).toBeUndefined()
     expect(await db.listOutbox()).toEqual([])
+  })
+
+  it('upgrades a database of the first schema version, keeping its events and queue', async () => {
+    const name = `v1-${Math.random().toString(36).slice(2)}`
+    const v1 = await openDB(name, 1, {
+      upgrade(database) {
+        database.createObjectStore('events', { keyPath: 'id' })
+        database.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true }).createIndex('by_event', 'event_id')
+        for (const store of ['stations', 'teams', 'theme_months', 'people', 'meta']) {
+          database.createObjectStore(store, { keyPath: store === 'meta' ? 'key' : 'id' })
+        }
+        database.createObjectStore('team_members', { keyPath: ['team_id', 'person_id'] })
+      },
+    })
+    await v1.put('events', pendingRecord(EVENT))
+    await v1.put('outbox', entry())
+    v1.close()
+    const upgraded = await openLocalDb(name)
+    expect(await upgraded.getEvent(EVENT)).toMatchObject({ id: EVENT })
+    expect(await upgraded.listOutbox()).toHaveLength(1)
+    expect(await upgraded.listRequests()).toEqual([])
+    upgraded.close()
   })
 
   it('keeps data across reopening', async () => {

@@ -99,6 +99,10 @@ class FaultyNetwork implements SyncTransport {
     return this.server.pull(after, maxRows)
   }
 
+  async myRequests() {
+    return this.server.myRequests()
+  }
+
   async fetchReference() {
     return emptyReference
   }

@@ -4,7 +4,7 @@
 // totals per station × month incrementally, as the database's triggers do, so tests can compare
 // them with a recomputation.
 import { hundredthsOfHours } from '../../../src/domain/validation'
-import type { ChangeOutcome, EventChange, PullPage, ReferenceData, ServerEvent, ServiceEventFields } from '../../../src/domain/types'
+import type { ChangeOutcome, EventChange, PullPage, ReferenceData, ServerEvent, ServerRequest, ServiceEventFields } from '../../../src/domain/types'
 import type { SyncTransport } from '../../../src/sync/transport'
 import { USER } from './fixtures'
 
@@ -20,10 +20,21 @@ export interface MaintainedTotals {
   tallies: Map<string, number>
 }
 
+/** A request the fake server holds (adjustment or correction). */
+export interface HeldRequest {
+  /** As my_requests() shows it. */
+  answer: ServerRequest
+  /** For an adjustment: the change asked for (fields, or null for a delete). */
+  fields: ServiceEventFields | null
+}
+
 export class FakeServer {
   readonly events = new Map<string, ServerEvent>()
-  readonly appliedChanges = new Map<string, number>()
+  readonly appliedChanges = new Map<string, number | null>()
   readonly totals = new Map<string, MaintainedTotals>()
+  readonly requests = new Map<string, HeldRequest>()
+  /** Closed station x theme month keys (`${station}|${month}`). */
+  readonly closed = new Set<string>()
   private revision = 0
   now = '2023-03-06T00:00:00.000Z'
 
@@ -39,6 +50,10 @@ export class FakeServer {
       .slice(0, maxRows)
     const last = page[page.length - 1]
     return { changes: clone(page), cursor: last ? String(last.revision) : after, has_more: page.length >= maxRows }
+  }
+
+  myRequests(): ServerRequest[] {
+    return [...this.requests.values()].map((request) => clone(request.answer))
   }
 
   /** Another user's edit or delete, straight on the server. */
@@ -59,14 +74,52 @@ export class FakeServer {
     return [...this.events.values()].filter((row) => row.deleted_at === null)
   }
 
+  /** A coordinator closes a station x theme month. */
+  close(stationId: string, themeMonthId: string): void {
+    this.closed.add(`${stationId}|${themeMonthId}`)
+  }
+
+  /** A coordinator decides an adjustment request; approving applies the change, closed or not. */
+  decide(requestId: string, approve: boolean, reason: string | null = null): void {
+    const { answer: request, fields } = this.requests.get(requestId)!
+    request.status = approve ? 'approved' : 'declined'
+    request.decision_reason = reason
+    request.decided_at = this.now
+    if (!approve) return
+    const current = this.events.get(request.event_id)
+    const written = fields
+      ? this.write(current
+        ? { ...current, ...clone(fields) }
+        : { ...clone(fields), id: request.event_id, recorded_by: USER, revision: 0, deleted_at: null, created_at: this.now, updated_at: this.now },
+      current)
+      : this.write({ ...current!, deleted_at: this.now }, current)
+    request.applied_revision = written.revision
+  }
+
+  private isClosed(row: Pick<ServiceEventFields, 'station_id' | 'theme_month_id'> | undefined | null): boolean {
+    return !!row && this.closed.has(`${row.station_id}|${row.theme_month_id}`)
+  }
+
   private apply(change: EventChange): ChangeOutcome {
     const known = this.appliedChanges.get(change.change_id)
     if (known !== undefined) {
       return { change_id: change.change_id, event_id: change.event_id, status: 'duplicate', revision: known }
     }
-    const current = this.events.get(change.event_id)
     const base = { change_id: change.change_id, event_id: change.event_id }
-    if (!current && (change.op === 'delete' || change.base_revision !== null)) {
+    if (change.op === 'adjust' || change.op === 'correct') {
+      this.requests.set(change.change_id, {
+        answer: {
+          id: change.change_id, kind: change.op === 'adjust' ? 'adjustment' : 'correction', event_id: change.event_id,
+          status: 'pending', reason_or_note: (change.op === 'adjust' ? change.reason : change.note) ?? '', decision_reason: null,
+          decided_at: null, applied_revision: null,
+        },
+        fields: change.event ? clone(change.event) : null,
+      })
+      this.appliedChanges.set(change.change_id, null)
+      return { ...base, status: 'applied', revision: null }
+    }
+    const current = this.events.get(change.event_id)
+    if (!current && (change.op !== 'upsert' || change.base_revision !== null)) {
       return { ...base, status: 'conflict', reason: 'missing' }
     }
     let revision: number
@@ -74,6 +127,10 @@ export class FakeServer {
       revision = current.revision
     } else if (current && (current.deleted_at !== null || change.base_revision !== current.revision)) {
       return { ...base, status: 'conflict', reason: current.deleted_at ? 'deleted' : 'changed', server: clone(current) }
+    } else if (this.isClosed(current) || this.isClosed(change.event)) {
+      return { ...base, status: 'rejected', code: '23514', rule: 'period_closed', message: 'the station and theme month are closed' }
+    } else if (change.op === 'confirm') {
+      revision = this.write({ ...current!, confirmed_at: this.now, confirmed_by: USER }, current, true).revision
     } else if (change.op === 'delete') {
       revision = this.write({ ...current!, deleted_at: this.now }, current).revision
     } else {
@@ -91,9 +148,11 @@ export class FakeServer {
     return { ...base, status: 'applied', revision }
   }
 
-  private write(next: ServerEvent, previous: ServerEvent | undefined): ServerEvent {
+  /** Writes a row; any write but a confirmation leaves the event unconfirmed, as the database does. */
+  private write(next: ServerEvent, previous: ServerEvent | undefined, confirming = false): ServerEvent {
     if (previous && previous.deleted_at === null) this.count(previous, -1)
-    const row = { ...next, revision: ++this.revision, updated_at: this.now }
+    const confirmation = confirming ? {} : { confirmed_at: null, confirmed_by: null }
+    const row = { ...next, ...confirmation, revision: ++this.revision, updated_at: this.now }
     this.events.set(row.id, row)
     if (row.deleted_at === null) this.count(row, 1)
     return row
@@ -138,6 +197,10 @@ export class ServerTransport implements SyncTransport {
   async pull(after: string | null, maxRows: number): Promise<PullPage> {
     this.pulledAfter.push(after)
     return this.server.pull(after, maxRows)
+  }
+
+  async myRequests(): Promise<ServerRequest[]> {
+    return this.server.myRequests()
   }
 
   async fetchReference(): Promise<ReferenceData> {
