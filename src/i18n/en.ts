@@ -306,7 +306,6 @@ const en: MessageSchema = {
     in_use: 'Other records still use this, so it cannot be deleted.',
     network: 'The connection failed; try again later.',
     timeout: 'The server took too long; send it again later.',
-    text_unsendable: 'The text holds characters that cannot be stored; edit it and save again.',
     unknown: 'That did not work: {message}',
   },
 }

@@ -304,7 +304,6 @@ const zhCN = {
     in_use: '还有数据在使用它，不能删除。',
     network: '网络连接失败，请稍后再试。',
     timeout: '服务器处理超时，请稍后重新发送。',
-    text_unsendable: '文字中含有无法保存的字符，请修改后重新保存。',
     unknown: '操作失败：{message}',
   },
 }
