@@ -80,9 +80,9 @@ describe('EventForm', () => {
     )
     await wrapper.find('form').trigger('submit')
 
-    expect(errorFor(wrapper, 'ev-funds')).toBe('请输入金额,最多两位小数,例如 1200 或 35.5。')
+    expect(errorFor(wrapper, 'ev-funds')).toBe('请输入金额，最多两位小数，例如 1200 或 35.5。')
     expect(errorFor(wrapper, 'ev-end')).toBe('结束时间必须晚于开始时间。')
-    expect(errorFor(wrapper, 'ev-materials-description')).toBe('填写了物资金额时,请说明是什么物资。')
+    expect(errorFor(wrapper, 'ev-materials-description')).toBe('填写了物资金额时，请说明是什么物资。')
     expect(wrapper.emitted('submit')).toBeUndefined()
 
     await wrapper.find('#ev-end').setValue('10:00')

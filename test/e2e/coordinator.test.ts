@@ -25,7 +25,7 @@ it('shows a volunteer\'s synced events in the coordinator\'s totals without a re
   const volunteerContext = await phoneContext(suite.browser)
   const volunteer = await volunteerContext.newPage()
   await signIn(volunteer, suite.app.url, 'volunteer2@demo.local')
-  await volunteer.getByLabel('统一时长(小时)').waitFor()
+  await volunteer.getByLabel('统一时长（小时）').waitFor()
   const { date } = await pastDate(suite.db)
   await fillEvent(volunteer, { title: '协调员观察:义务理发', date, stationName: '盘龙区工作站', peopleServed: 25 })
   await saveEvent(volunteer)
