@@ -207,7 +207,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await signIn(page, 'coordinator@demo.local')
     await go(page, 'dashboard')
     await page.getByTestId('program-events').waitFor({ timeout: 30_000 })
-    await page.locator('tr[data-testid^="totals-"]').first().waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid^="totals-"]').first().waitFor({ timeout: 30_000 })
     await page.locator('figure.chart').waitFor({ timeout: 30_000 })
     await audit(page, 'dashboard', lang)
 
