@@ -47,8 +47,8 @@ const en: MessageSchema = {
     oldestQueued: 'oldest saved {time}',
     failures: '{n} event needs attention | {n} event needs attention | {n} events need attention',
     notPersisted: 'The browser may clear data kept on this device: sync soon, or add this app to the home screen.',
-    installAndroid: 'Android (Chrome): menu ⋮ → “Add to Home screen” or “Install app”.',
-    installIos: 'iPhone (Safari): Share → “Add to Home Screen”.',
+    installAndroid: 'Android (Chrome): menu ⋮ → “Add to Home screen” or “Install app”',
+    installIos: 'iPhone (Safari): Share → “Add to Home Screen”',
     dismissNotice: 'Got it',
   },
   form: {

@@ -45,8 +45,8 @@ const zhCN = {
     oldestQueued: '最早一条保存于 {time}',
     failures: '{n} 条活动需要处理',
     notPersisted: '浏览器可能会清理本机数据：请尽快联网同步，或将本应用添加到主屏幕。',
-    installAndroid: '安卓手机（Chrome）：点右上角菜单 ⋮ →“添加到主屏幕”或“安装应用”。',
-    installIos: '苹果手机（Safari）：点分享按钮 →“添加到主屏幕”。',
+    installAndroid: '安卓（Chrome）：菜单 ⋮ →“添加到主屏幕”或“安装应用”',
+    installIos: '苹果（Safari）：分享 →“添加到主屏幕”',
     dismissNotice: '知道了',
   },
   form: {

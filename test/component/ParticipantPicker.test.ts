@@ -82,10 +82,10 @@ describe('ParticipantPicker', () => {
   })
 })
 
-describe('EventForm with nobody chosen', () => {
-  it('moves the focus to the participants search box, next to its message', async () => {
+describe('EventForm with nobody chosen and no title', () => {
+  it('moves the focus to the first of them in the form: the participants search box, next to its message', async () => {
     const draft: EventDraft = emptyDraft({
-      station_id: 's1', team_id: 't1', theme_month_id: 'm', date: '2023-03-05', start: '09:00', end: '11:00', title: '义诊',
+      station_id: 's1', team_id: 't1', theme_month_id: 'm', date: '2023-03-05', start: '09:00', end: '11:00', title: '',
     })
     const wrapper = mount(EventForm, {
       props: {
