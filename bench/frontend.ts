@@ -12,7 +12,7 @@ import lighthouse from 'lighthouse'
 import { chromium, type Page } from 'playwright-core'
 import { build, preview, resolveConfig, type PreviewServer } from 'vite'
 import { REPO_ROOT, type Stack } from '../scripts/stack/stack.ts'
-import { ratioFigure, type Figure } from './measure.ts'
+import { bootstrapRatio, ratioFigure, type Figure } from './measure.ts'
 
 export const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -94,8 +94,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN
 }
 
-/** Median of several Lighthouse mobile runs (its default form factor and throttling). */
-async function lighthouseMedian(url: string, runs: number): Promise<LighthouseRun> {
+/** Several Lighthouse mobile runs (its default form factor and throttling), each in a fresh Chromium. */
+async function runLighthouse(url: string, runs: number): Promise<LighthouseRun[]> {
   const results: LighthouseRun[] = []
   for (let i = 0; i < runs; i++) {
     const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: CHROMIUM_FLAGS })
@@ -112,12 +112,7 @@ async function lighthouseMedian(url: string, runs: number): Promise<LighthouseRu
       chrome.kill()
     }
   }
-  return {
-    score: median(results.map((r) => r.score)),
-    lcp: median(results.map((r) => r.lcp)),
-    tbt: median(results.map((r) => r.tbt)),
-    cls: median(results.map((r) => r.cls)),
-  }
+  return results
 }
 
 /** The volunteer's first visit: the start page, then signing in, which opens the event form. */
@@ -145,15 +140,21 @@ export async function frontendFigures(stack: Stack, lighthouseRuns: number): Pro
       ratioFigure('1 front end', 'volunteer first-visit JS, brotli', appWeight.brotli / 1024, 'KB', 'Vue + Pinia shell, same flags', shellWeight.brotli / 1024,
         `adds ${((appWeight.brotli - shellWeight.brotli) / 1024).toFixed(1)} KB`),
     ]
-    const appLighthouse = await lighthouseMedian(app.url, lighthouseRuns)
-    const shellLighthouse = await lighthouseMedian(shell.url, lighthouseRuns)
+    const appRuns = await runLighthouse(app.url, lighthouseRuns)
+    const shellRuns = await runLighthouse(shell.url, lighthouseRuns)
     const note = `median of ${lighthouseRuns} mobile runs`
-    figures.push(
-      ratioFigure('1 front end', 'Lighthouse performance score, start page', appLighthouse.score, 'pts', 'shell', shellLighthouse.score, note),
-      ratioFigure('1 front end', 'Lighthouse LCP, start page', appLighthouse.lcp, 'ms', 'shell', shellLighthouse.lcp, note),
-      ratioFigure('1 front end', 'Lighthouse TBT, start page', appLighthouse.tbt, 'ms', 'shell', shellLighthouse.tbt, note),
-      ratioFigure('1 front end', 'Lighthouse CLS, start page', appLighthouse.cls, '', 'shell', shellLighthouse.cls, note),
-    )
+    const metrics: Array<[string, keyof LighthouseRun, string]> = [
+      ['Lighthouse performance score, start page', 'score', 'pts'],
+      ['Lighthouse LCP, start page', 'lcp', 'ms'],
+      ['Lighthouse TBT, start page', 'tbt', 'ms'],
+      ['Lighthouse CLS, start page', 'cls', ''],
+    ]
+    for (const [name, metric, unit] of metrics) {
+      const appValues = appRuns.map((run) => run[metric])
+      const shellValues = shellRuns.map((run) => run[metric])
+      figures.push(ratioFigure('1 front end', name, median(appValues), unit, 'shell', median(shellValues), note,
+        bootstrapRatio(appValues, shellValues, (a, b) => median(a) / median(b))))
+    }
     return figures
   } finally {
     for (const site of [app, shell]) {
