@@ -140,7 +140,7 @@ export function printFigures(figures: Figure[]): void {
     `${round(f.value)} ${f.unit}`,
     `${f.baselineName}: ${round(f.baseline)} ${f.unit}`,
     ratioText(f.ratio),
-    f.ratioInterval ? `${ratioText(f.ratioInterval.low)}–${ratioText(f.ratioInterval.high)}` : '',
+    intervalText(f.ratioInterval),
     f.note ?? '',
   ])
   const header = ['section', 'figure', 'value', 'baseline (same run)', 'ratio', '95% interval', 'note']
@@ -151,10 +151,17 @@ export function printFigures(figures: Figure[]): void {
   for (const row of rows) console.log(line(row))
 }
 
-/** "2.15x"; "1/3751x" for a tiny ratio; "-" where the baseline is zero (a count that must be 0). */
+/** "2.15x"; "1/3751x" for a tiny ratio; "∞" over a zero baseline; "-" for 0/0 (a count that must be 0). */
 function ratioText(ratio: number): string {
+  if (ratio === Infinity) return '∞'
   if (!Number.isFinite(ratio)) return '-'
   return ratio > 0 && ratio < 0.01 ? `1/${(1 / ratio).toFixed(0)}x` : `${round(ratio)}x`
+}
+
+/** "2.01x–2.30x"; empty when there is none or no repetition had a defined ratio (0 over 0). */
+function intervalText(interval: Interval | undefined): string {
+  if (!interval || (Number.isNaN(interval.low) && Number.isNaN(interval.high))) return ''
+  return `${ratioText(interval.low)}–${ratioText(interval.high)}`
 }
 
 function round(x: number): string {

@@ -39,12 +39,14 @@ export function precompileMessages(messageModules: RegExp): Plugin {
     name: 'volunteer-ledger:precompile-messages',
     apply: 'build',
     enforce: 'pre',
-    async transform(code, id) {
-      if (!messageModules.test(id)) return null
-      // A message module is data: its only imports are types, so its JavaScript runs on its own.
-      const { code: javascript } = await transformWithOxc(code, id, { lang: 'ts' })
-      const module = (await import(`data:text/javascript;base64,${Buffer.from(javascript).toString('base64')}`)) as { default: MessageTree }
-      return { code: `export default ${JSON.stringify(compileMessages(module.default))}`, map: null }
+    transform: {
+      filter: { id: messageModules },
+      async handler(code, id) {
+        // A message module is data: its only imports are types, so its JavaScript runs on its own.
+        const { code: javascript } = await transformWithOxc(code, id, { lang: 'ts' })
+        const module = (await import(`data:text/javascript;base64,${Buffer.from(javascript).toString('base64')}`)) as { default: MessageTree }
+        return { code: `export default ${JSON.stringify(compileMessages(module.default))}`, map: null }
+      },
     },
   }
 }
