@@ -101,7 +101,9 @@ export const useSessionStore = defineStore('session', () => {
     apply(stored)
     const session = await services.auth.sessionState()
     if (session.state === 'signed-out') needsSignIn.value = stored !== null
-    if (session.state === 'signed-in' && stored?.userId === session.user.id) needsSignIn.value = false
+    // A session of another user means their sign-in was cut short (the app closed while it set
+    // this user aside): ask again, and whoever signs in then decides whose data opens.
+    if (session.state === 'signed-in' && stored) needsSignIn.value = stored.userId !== session.user.id
     if (session.state === 'signed-in' && !stored && (!account || account.userId === session.user.id)) {
       // The session survived but the phone's data did not (storage cleared): rebuild it.
       apply(await loadProfile(await services.openAccount(session.user.id), session.user))
