@@ -58,9 +58,11 @@ export const useSessionStore = defineStore('session', () => {
     const services = await getServices()
     const signedIn = await services.auth.signIn(email, password)
     if (services.account && services.account.userId !== signedIn.id) await services.closeAccount(user.value?.email ?? '')
+    // Active before openAccount takes the user off the aside list: should the app stop before
+    // the sign-in ends, the next start opens their data rather than forget it.
+    await services.device.setActiveUser(signedIn.id)
     const account = await services.openAccount(signedIn.id)
     apply(await loadProfile(account, signedIn))
-    await services.device.setActiveUser(signedIn.id)
     needsSignIn.value = false
     asideAccounts.value = await services.device.listAside()
     await watchSession()
