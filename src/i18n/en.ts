@@ -282,6 +282,9 @@ const en: MessageSchema = {
     network: 'The connection failed; try again later.',
     timeout: 'The server took too long; send it again later.',
     text_unsendable: 'The text holds characters that cannot be stored; edit it and save again.',
+    device_reports_own_device: 'A user reports their own devices only.',
+    device_reports_shape: 'The device report is malformed.',
+    follow_up_coordinators_only: 'Only coordinators can see what needs following up.',
     unknown: 'That did not work: {message}',
   },
 }

@@ -280,6 +280,9 @@ const zhCN = {
     network: '网络连接失败,请稍后再试。',
     timeout: '服务器处理超时，请稍后重新发送。',
     text_unsendable: '文字中含有无法保存的字符，请修改后重新保存。',
+    device_reports_own_device: '只能报告自己的设备。',
+    device_reports_shape: '设备报告的格式有误。',
+    follow_up_coordinators_only: '只有协调员可以查看待跟进事项。',
     unknown: '操作失败:{message}',
   },
 }
