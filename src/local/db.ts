@@ -8,6 +8,7 @@ import { toRaw } from 'vue'
 import type {
   EventRequest, LocalEvent, Person, Profile, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
+import { isParked, isUnsynced } from '../domain/device-report'
 import { coalesce, type OutboxEntry } from './outbox'
 
 /** Bump with a new step in upgrade() whenever stores or indexes change. */
@@ -23,6 +24,15 @@ export interface MetaValues {
   profile: Profile | null
   /** Whether reference data was ever loaded from the server. */
   referenceLoadedAt: string | null
+  /** How far this phone's clock was off the server's when last measured (see device-report). */
+  clockCheck: ClockCheck | null
+}
+
+export interface ClockCheck {
+  /** The phone's clock minus the server's (ms). */
+  offsetMs: number
+  /** When it was measured (ISO 8601, the phone's clock). */
+  measuredAt: string
 }
 
 type MetaKey = keyof MetaValues
@@ -191,10 +201,16 @@ export class LocalDb {
     await Promise.all([...puts, tx.done])
   }
 
-  /** What is on this phone and not on the server: the sign-out warning, the banner, the update prompt. */
-  async unsyncedSummary(): Promise<UnsyncedSummary> {
+  /** The events and the queue as one consistent snapshot (the device report). */
+  async eventsAndQueue(): Promise<{ events: LocalEvent[]; outbox: OutboxEntry[] }> {
     const tx = this.db.transaction(['events', 'outbox'], 'readonly')
     const [events, outbox] = await Promise.all([tx.objectStore('events').getAll(), tx.objectStore('outbox').getAll(), tx.done])
+    return { events, outbox }
+  }
+
+  /** What is on this phone and not on the server: the sign-out warning, the banner, the update prompt. */
+  async unsyncedSummary(): Promise<UnsyncedSummary> {
+    const { events, outbox } = await this.eventsAndQueue()
     return summarizeUnsynced(events, outbox)
   }
 
@@ -223,15 +239,6 @@ export class LocalDb {
   }
 }
 
-/**
- * Whether what the user did to an event is not on the server yet: a change or request is queued,
- * or the server refused it or holds another version (it waits for the user). An adjustment
- * request already sent is on the server: that is not unsynced.
- */
-function isUnsynced(record: LocalEvent, queued: ReadonlySet<Uuid>): boolean {
-  return queued.has(record.id) || record.syncState === 'failed' || record.syncState === 'conflict'
-}
-
 /** Counts of what waits on the phone. */
 export interface UnsyncedSummary {
   /** Events with something not on the server yet: queued changes or requests, refusals, conflicts. */
@@ -246,7 +253,7 @@ export function summarizeUnsynced(events: readonly LocalEvent[], outbox: readonl
   const queued = new Set(outbox.map((entry) => entry.event_id))
   return {
     events: events.filter((record) => isUnsynced(record, queued)).length,
-    needsAttention: events.filter((record) => record.syncState === 'failed' || record.syncState === 'conflict').length,
+    needsAttention: events.filter(isParked).length,
     oldestQueuedAt: outbox.reduce<string | null>((oldest, e) => (oldest === null || e.queued_at < oldest ? e.queued_at : oldest), null),
   }
 }

@@ -12,6 +12,7 @@ import type { LocalDb } from '../../src/local/db'
 import { SyncEngine, type SyncResult } from '../../src/sync/engine'
 import { TransportError } from '../../src/sync/errors'
 import { fieldsOf } from '../../src/sync/plans'
+import type { DeviceReport } from '../../src/domain/device-report'
 import type { SyncTransport } from '../../src/sync/transport'
 import { noLock, userActions } from './support/engine-harness'
 import { emptyReference, FakeServer } from './support/fake-server'
@@ -105,6 +106,10 @@ class FaultyNetwork implements SyncTransport {
 
   async fetchReference() {
     return emptyReference
+  }
+
+  async reportDevice(report: DeviceReport) {
+    return this.server.reportDevice(report)
   }
 }
 

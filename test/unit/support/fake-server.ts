@@ -3,6 +3,7 @@
 // stale base_revision, deleted is final, pulls by revision including tombstones. It also keeps
 // totals per station × month incrementally, as the database's triggers do, so tests can compare
 // them with a recomputation.
+import type { DeviceReport } from '../../../src/domain/device-report'
 import { hundredthsOfHours } from '../../../src/domain/validation'
 import type { ChangeOutcome, EventChange, PullPage, ReferenceData, ServerEvent, ServerRequest, ServiceEventFields } from '../../../src/domain/types'
 import type { SyncTransport } from '../../../src/sync/transport'
@@ -35,6 +36,8 @@ export class FakeServer {
   readonly requests = new Map<string, HeldRequest>()
   /** Closed station x theme month keys (`${station}|${month}`). */
   readonly closed = new Set<string>()
+  /** Device reports received, oldest first. */
+  readonly reports: DeviceReport[] = []
   private revision = 0
   now = '2023-03-06T00:00:00.000Z'
 
@@ -54,6 +57,12 @@ export class FakeServer {
 
   myRequests(): ServerRequest[] {
     return [...this.requests.values()].map((request) => clone(request.answer))
+  }
+
+  /** Keeps the report; answers the server's clock (`now`). */
+  reportDevice(report: DeviceReport): { server_time_ms: number } {
+    this.reports.push(clone(report))
+    return { server_time_ms: Date.parse(this.now) }
   }
 
   /** Another user's edit or delete, straight on the server. */
@@ -205,5 +214,9 @@ export class ServerTransport implements SyncTransport {
 
   async fetchReference(): Promise<ReferenceData> {
     return this.reference
+  }
+
+  async reportDevice(report: DeviceReport): Promise<{ server_time_ms: number }> {
+    return this.server.reportDevice(report)
   }
 }
