@@ -126,9 +126,14 @@ export class LocalDb {
   /**
    * Reads the given events and their queued changes, lets `plan` decide, and writes its
    * decision, all in one transaction: concurrent saves, pulls and outcomes (from this tab or
-   * another) serialize on it, so none acts on a stale read.
+   * another) serialize on it, so none acts on a stale read. The requests asked for by id (those
+   * stored) are given to the plan too.
    */
-  async mutate<T = void>(eventIds: readonly Uuid[], plan: (slice: EventSlice) => Writes & { result?: T }): Promise<T | undefined> {
+  async mutate<T = void>(
+    eventIds: readonly Uuid[],
+    plan: (slice: EventSlice, requests: Map<Uuid, EventRequest>) => Writes & { result?: T },
+    requestIds: readonly Uuid[] = [],
+  ): Promise<T | undefined> {
     const tx = this.db.transaction(['events', 'outbox', 'requests', 'meta'], 'readwrite')
     const events = tx.objectStore('events')
     const outbox = tx.objectStore('outbox')
@@ -141,7 +146,12 @@ export class LocalDb {
         slice.outbox.push(...(await outbox.index('by_event').getAll(id)))
       }
       slice.outbox.sort((a, b) => a.seq! - b.seq!)
-      const writes = plan(slice)
+      const known = new Map<Uuid, EventRequest>()
+      for (const id of new Set(requestIds)) {
+        const request = await requests.get(id)
+        if (request) known.set(id, request)
+      }
+      const writes = plan(slice, known)
       for (const id of writes.deleteEvents ?? []) await events.delete(id)
       for (const record of writes.putEvents ?? []) await events.put(plain(record))
       for (const seq of writes.deleteOutbox ?? []) await outbox.delete(seq)
@@ -199,6 +209,26 @@ export class LocalDb {
       ...Object.entries(meta).map(([key, value]) => tx.objectStore('meta').put(plain({ key: key as MetaKey, value }))),
     ]
     await Promise.all([...puts, tx.done])
+  }
+
+  /**
+   * Everything not on the server yet, as one consistent snapshot (the backup): the queue, the
+   * events it concerns and the refused or conflicting ones, and the requests not sent yet.
+   */
+  async unsynced(): Promise<{ events: LocalEvent[]; outbox: OutboxEntry[]; requests: EventRequest[] }> {
+    const tx = this.db.transaction(['events', 'outbox', 'requests'], 'readonly')
+    const [events, outbox, requests] = await Promise.all([
+      tx.objectStore('events').getAll(),
+      tx.objectStore('outbox').getAll(),
+      tx.objectStore('requests').getAll(),
+      tx.done,
+    ])
+    const queued = new Set(outbox.map((entry) => entry.event_id))
+    return {
+      events: events.filter((record) => isUnsynced(record, queued)),
+      outbox,
+      requests: requests.filter((request) => request.status === 'queued'),
+    }
   }
 
   /** The events and the queue as one consistent snapshot (the device report). */
