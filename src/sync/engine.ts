@@ -169,6 +169,8 @@ export class SyncEngine {
         } catch (error) {
           console.warn('the device report was not sent; the next sync reports again', error)
         }
+        // The report's answer tells how far the clock is off: the sync-health page reloads.
+        this.options.onChange?.('status')
       } while (this.reportAgain && !this.stopped)
     })().finally(() => {
       this.reporting = null

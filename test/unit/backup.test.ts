@@ -2,15 +2,19 @@
 // of another version or another user's; an import adds only what the phone lacks, never
 // overwrites a newer version, and with the change ids nothing reaches the server twice.
 import 'fake-indexeddb/auto'
+import { createPinia, setActivePinia } from 'pinia'
 import { describe, expect, it } from 'vitest'
 import type { EventRequest, LocalEvent } from '../../src/domain/types'
 import type { EventSlice } from '../../src/local/db'
 import type { OutboxEntry } from '../../src/local/outbox'
 import { readBackup, writeBackup, type BackupContent } from '../../src/sync/backup'
 import { planImport } from '../../src/sync/backup-plans'
+import { useDeviceStore } from '../../src/stores/device'
 import { fieldsOf, syncedRecord } from '../../src/sync/plans'
 import { harness } from './support/engine-harness'
+import { FakeServer, ServerTransport } from './support/fake-server'
 import { eventFields, pendingRecord, USER } from './support/fixtures'
+import { useTestServices } from './support/services'
 
 const A = '40000000-0000-4000-8000-00000000000a'
 const B = '40000000-0000-4000-8000-00000000000b'
@@ -154,5 +158,35 @@ describe('a backup carried to another phone of the same user', () => {
     expect(first.server.liveEvents().map((event) => event.title).sort()).toEqual(['丙', '乙', '甲'])
     expect(first.server.appliedChanges.size).toBe(3)
     expect((await second.db.listEvents()).map((event) => event.syncState)).toEqual(['synced', 'synced', 'synced'])
+  })
+})
+
+describe('backup on the sync-health page', () => {
+  it('exports what is not synced, refuses a wrong file whole, and imports and syncs a right one', async () => {
+    setActivePinia(createPinia())
+    const server = new FakeServer()
+    const { services, account } = await useTestServices(() => new ServerTransport(server))
+    const device = useDeviceStore()
+    const elsewhere = await harness()
+    await elsewhere.save(A, eventFields({ title: '另一部手机上的活动' }))
+    const unsynced = await elsewhere.db.unsynced()
+    const mine = await writeBackup(USER, DEVICE, '2023-03-06T00:00:00.000Z', unsynced)
+
+    expect(await device.importBackup(await writeBackup(OTHER_USER, DEVICE, '2023-03-06T00:00:00.000Z', unsynced)))
+      .toEqual({ ok: false, reason: 'owner' })
+    expect(await device.importBackup(mine.replace('另一部', '别的'))).toEqual({ ok: false, reason: 'damaged' })
+    expect(await account!.db.listEvents()).toEqual([])
+    expect(await account!.db.listOutbox()).toEqual([])
+
+    expect(await device.importBackup(mine)).toEqual({ ok: true, summary: { taken: 1, alreadyHere: 0, keptHere: 0, conflicts: 0, requests: 0 } })
+    await account!.engine.idle()
+    expect(server.liveEvents().map((event) => event.title)).toEqual(['另一部手机上的活动'])
+
+    await account!.db.saveEvent(pendingRecord(C), change(C, 'c-here'))
+    const exported = await device.exportBackup()
+    expect(exported).toMatchObject({ fileName: expect.stringMatching(/^volunteer-ledger-backup-\d{8}-\d{4}\.json$/), events: 1 })
+    const reading = await readBackup(exported.text, USER)
+    expect(reading.ok && reading.file.device).toBe(await services.device.deviceId())
+    expect(reading.ok && reading.file.content.outbox.map((entry) => entry.change_id)).toEqual(['c-here'])
   })
 })
