@@ -284,6 +284,7 @@ const en: MessageSchema = {
     teamsWithoutEvents: 'Teams with no event yet',
     phonesWaiting: 'Phones holding unsynced events',
     phonesSilent: 'Phones silent for more than 7 days that last held unsynced events',
+    count: ' ({n})',
     none: 'None.',
     onPhones: '({n} waiting on phones)',
     user: 'User',

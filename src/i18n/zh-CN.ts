@@ -282,6 +282,7 @@ const zhCN = {
     teamsWithoutEvents: '还没有活动的队伍',
     phonesWaiting: '手机上有未同步的活动',
     phonesSilent: '超过 7 天未联系、上次报告仍有未同步活动的手机',
+    count: '（{n}）',
     none: '没有。',
     onPhones: '（手机上有 {n} 场未同步）',
     user: '用户',

@@ -160,7 +160,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the volunteer's pages (${lang}): log form, its errors, team events, offline`, async () => {
+  it(`meets the quality bar on the volunteer's pages (${lang}): log form, its errors, team events, device and sync, offline`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'volunteer@demo.local')
     await page.locator('#same-hours').waitFor({ timeout: 30_000 })
@@ -175,6 +175,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await go(page, 'events')
     await page.locator('article.event-card').first().waitFor({ timeout: 30_000 })
     await audit(page, 'team events', lang)
+
+    await go(page, 'device')
+    await page.getByTestId('app-version').waitFor({ timeout: 30_000 })
+    await audit(page, 'device and sync', lang)
 
     // Offline, the sync banner changes colour and its button is disabled.
     await context.setOffline(true)
@@ -202,7 +206,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the coordinator's pages (${lang}): dashboard, report, manage`, async () => {
+  it(`meets the quality bar on the coordinator's pages (${lang}): dashboard, follow-up, report, manage`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'coordinator@demo.local')
     await go(page, 'dashboard')
@@ -210,6 +214,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.locator('tr[data-testid^="totals-"]').first().waitFor({ timeout: 30_000 })
     await page.locator('figure.chart').waitFor({ timeout: 30_000 })
     await audit(page, 'dashboard', lang)
+
+    await go(page, 'followup')
+    await page.getByTestId('follow-up-teams_without_events').waitFor({ timeout: 30_000 })
+    await audit(page, 'follow-up', lang)
 
     await go(page, 'report')
     await page.getByTestId('report-sentence').waitFor({ timeout: 30_000 })

@@ -158,5 +158,7 @@ describe('device reports under row-level security', () => {
       expect((data as { phones_waiting: { device_id: Uuid; events: number }[] }).phones_waiting, role)
         .toContainEqual(expect.objectContaining({ device_id: volunteer.deviceId, events: 1 }))
     }
+    // Nothing left waiting on the stack for the tests after this one.
+    expect((await volunteer.sync()).status).toBe('synced')
   })
 })
