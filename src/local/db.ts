@@ -6,13 +6,13 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import { toRaw } from 'vue'
 import type {
-  EventRequest, LocalEvent, Person, Profile, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
+  EventRequest, LocalEvent, Person, Profile, ReferenceData, Station, SyncState, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
 import { isParked, isUnsynced } from '../domain/device-report'
 import { coalesce, type OutboxEntry } from './outbox'
 
 /** Bump with a new step in upgrade() whenever stores or indexes change. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /** Small values kept between runs. */
 export interface MetaValues {
@@ -38,7 +38,8 @@ export interface ClockCheck {
 type MetaKey = keyof MetaValues
 
 interface LedgerSchema extends DBSchema {
-  events: { key: Uuid; value: LocalEvent }
+  /** by_sync_state: the refused and conflicting events, found without reading every event. */
+  events: { key: Uuid; value: LocalEvent; indexes: { by_sync_state: SyncState } }
   outbox: { key: number; value: OutboxEntry; indexes: { by_event: Uuid } }
   /** Requests the user sent about events (adjustments, corrections) and their outcome. */
   requests: { key: Uuid; value: EventRequest }
@@ -212,35 +213,30 @@ export class LocalDb {
   }
 
   /**
-   * Everything not on the server yet, as one consistent snapshot (the backup): the queue, the
-   * events it concerns and the refused or conflicting ones, and the requests not sent yet.
+   * Everything not on the server yet, as one consistent snapshot (the device report, the backup):
+   * the queue, the events it concerns and the refused or conflicting ones, and the requests not
+   * sent yet. It reads only those (the queue's events by id, the others by their sync state), so
+   * its cost follows what waits, not how many events the phone holds.
    */
   async unsynced(): Promise<{ events: LocalEvent[]; outbox: OutboxEntry[]; requests: EventRequest[] }> {
     const tx = this.db.transaction(['events', 'outbox', 'requests'], 'readonly')
-    const [events, outbox, requests] = await Promise.all([
-      tx.objectStore('events').getAll(),
-      tx.objectStore('outbox').getAll(),
+    const events = tx.objectStore('events')
+    const outbox = await tx.objectStore('outbox').getAll()
+    const [queued, failed, conflicts, requests] = await Promise.all([
+      Promise.all([...new Set(outbox.map((entry) => entry.event_id))].map((id) => events.get(id))),
+      events.index('by_sync_state').getAll('failed'),
+      events.index('by_sync_state').getAll('conflict'),
       tx.objectStore('requests').getAll(),
-      tx.done,
     ])
-    const queued = new Set(outbox.map((entry) => entry.event_id))
-    return {
-      events: events.filter((record) => isUnsynced(record, queued)),
-      outbox,
-      requests: requests.filter((request) => request.status === 'queued'),
-    }
-  }
-
-  /** The events and the queue as one consistent snapshot (the device report). */
-  async eventsAndQueue(): Promise<{ events: LocalEvent[]; outbox: OutboxEntry[] }> {
-    const tx = this.db.transaction(['events', 'outbox'], 'readonly')
-    const [events, outbox] = await Promise.all([tx.objectStore('events').getAll(), tx.objectStore('outbox').getAll(), tx.done])
-    return { events, outbox }
+    await tx.done
+    const unsynced = new Map<Uuid, LocalEvent>()
+    for (const record of [...queued, ...failed, ...conflicts]) if (record) unsynced.set(record.id, record)
+    return { events: [...unsynced.values()], outbox, requests: requests.filter((request) => request.status === 'queued') }
   }
 
   /** What is on this phone and not on the server: the sign-out warning, the banner, the update prompt. */
   async unsyncedSummary(): Promise<UnsyncedSummary> {
-    const { events, outbox } = await this.eventsAndQueue()
+    const { events, outbox } = await this.unsynced()
     return summarizeUnsynced(events, outbox)
   }
 
@@ -299,7 +295,7 @@ export async function deleteLocalDb(name: string): Promise<void> {
 
 export async function openLocalDb(name: string): Promise<LocalDb> {
   const db = await openDB<LedgerSchema>(name, SCHEMA_VERSION, {
-    upgrade(database, oldVersion) {
+    upgrade(database, oldVersion, _newVersion, transaction) {
       // One step per schema version, applied in order, so any older database reaches the current one.
       if (oldVersion < 1) {
         database.createObjectStore('events', { keyPath: 'id' })
@@ -314,6 +310,9 @@ export async function openLocalDb(name: string): Promise<LocalDb> {
       }
       if (oldVersion < 2) {
         database.createObjectStore('requests', { keyPath: 'id' })
+      }
+      if (oldVersion < 3) {
+        transaction.objectStore('events').createIndex('by_sync_state', 'syncState')
       }
     },
     blocking() {

@@ -21,7 +21,7 @@ export function createDeviceReporter(parts: DeviceReporterParts): () => Promise<
   const { db, transport, clock } = parts
   return async () => {
     const [{ events, outbox }, deviceId, storage, clockCheck] = await Promise.all([
-      db.eventsAndQueue(),
+      db.unsynced(),
       parts.deviceId(),
       parts.storage(),
       db.getMeta('clockCheck'),

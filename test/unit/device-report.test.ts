@@ -4,13 +4,15 @@ import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { buildDeviceReport, clockOffsetMs, type QueuedChange, type ReportInput } from '../../src/domain/device-report'
 import type { LocalEvent } from '../../src/domain/types'
+import { openDB } from 'idb'
+import { openLocalDb } from '../../src/local/db'
 import { openDeviceDb } from '../../src/local/device'
 import { createDeviceReporter } from '../../src/sync/device-reporter'
 import { TransportError } from '../../src/sync/errors'
 import { fieldsOf, syncedRecord } from '../../src/sync/plans'
 import { ServerTransport } from './support/fake-server'
 import { harness } from './support/engine-harness'
-import { APRIL, eventFields, pendingRecord, STATION, STATION_2, TEAM } from './support/fixtures'
+import { APRIL, eventFields, freshDb, pendingRecord, STATION, STATION_2, TEAM } from './support/fixtures'
 import { useTestServices } from './support/services'
 
 const A = '30000000-0000-4000-8000-00000000000a'
@@ -236,5 +238,42 @@ describe('the device id', () => {
     await account!.engine.syncNow()
     await account!.engine.idle()
     expect(server.reports).toEqual([expect.objectContaining({ device_id: await services.device.deviceId(), app_version: '0.0.0-test' })])
+  })
+})
+
+describe('what waits on the phone', () => {
+  const refused = (id: string) => pendingRecord(id, eventFields(), { syncState: 'failed', failure: { code: '23514', rule: 'x', message: 'no' } })
+
+  it('is the queue, its events, and the refused and conflicting ones, whatever else the phone holds', async () => {
+    const { db } = await freshDb()
+    await db.saveEvent(pendingRecord(A), { change_id: 'q', event_id: A, op: 'upsert', fields: eventFields(), queued_at: '2023-03-05T12:00:00Z', sent: false })
+    await db.mutate([B, C, 'dd'], () => ({
+      putEvents: [refused(B), { ...synced(C), syncState: 'conflict', conflictReason: 'changed' }, synced('dd')],
+    }))
+    const { events, outbox, requests } = await db.unsynced()
+    expect(events.map((event) => event.id).sort()).toEqual([A, B, C])
+    expect(outbox.map((entry) => entry.change_id)).toEqual(['q'])
+    expect(requests).toEqual([])
+    expect(await db.unsyncedSummary()).toEqual({ events: 3, needsAttention: 2, oldestQueuedAt: '2023-03-05T12:00:00Z' })
+  })
+
+  it('finds the refused events of a database made by the previous version, once upgraded', async () => {
+    const name = `v2-${Math.random().toString(36).slice(2)}`
+    const v2 = await openDB(name, 2, {
+      upgrade(database) {
+        database.createObjectStore('events', { keyPath: 'id' })
+        database.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true }).createIndex('by_event', 'event_id')
+        for (const store of ['stations', 'teams', 'theme_months', 'people', 'meta', 'requests']) {
+          database.createObjectStore(store, { keyPath: store === 'meta' ? 'key' : 'id' })
+        }
+        database.createObjectStore('team_members', { keyPath: ['team_id', 'person_id'] })
+      },
+    })
+    await v2.put('events', refused(B))
+    await v2.put('events', synced(C))
+    v2.close()
+    const upgraded = await openLocalDb(name)
+    expect((await upgraded.unsynced()).events.map((event) => event.id)).toEqual([B])
+    upgraded.close()
   })
 })
