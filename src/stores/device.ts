@@ -2,7 +2,7 @@
  * useDeviceStore: this phone's health, for the sync-health page (loaded with that page only).
  * State: storage (persisted, used, quota), clockCheck (how far the phone's clock was off the
  * server's when last measured), deviceId, appVersion.
- * Actions: load(), watch() (reloads after each sync and report; returns the unwatch),
+ * Actions: load(), watch() (reloads after each device report; returns the unwatch),
  * askPersistence(), exportBackup() → the file's name and text, importBackup(text) → what was
  * imported, or why the file was refused (nothing of it is imported then).
  */
@@ -37,12 +37,12 @@ export const useDeviceStore = defineStore('device', () => {
     clockCheck.value = check
   }
 
-  /** Reloads whenever a sync or a report ends (the report measures the clock). */
+  /** Reloads whenever a device report is through (it measures the clock). */
   async function watch(): Promise<() => void> {
     const { changes } = await getServices()
     const reload = () => void load()
-    changes.addEventListener('status', reload)
-    return () => changes.removeEventListener('status', reload)
+    changes.addEventListener('report', reload)
+    return () => changes.removeEventListener('report', reload)
   }
 
   /** Asks again for storage the browser will not evict; true when granted. */

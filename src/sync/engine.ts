@@ -44,8 +44,8 @@ export interface SyncEngineOptions {
   random: () => number
   /** Cross-tab lock; defaults to Web Locks (or none where the browser lacks them). */
   lock?: LockRunner
-  /** Told when local events changed (to reload views) or the engine's status changed. */
-  onChange?: (what: 'events' | 'status') => void
+  /** Told when local events changed (to reload views), the engine's status changed, or a device report is through. */
+  onChange?: (what: 'events' | 'status' | 'report') => void
   batchSize?: number
   pullPageSize?: number
   backoff?: Backoff
@@ -170,7 +170,7 @@ export class SyncEngine {
           console.warn('the device report was not sent; the next sync reports again', error)
         }
         // The report's answer tells how far the clock is off: the sync-health page reloads.
-        this.options.onChange?.('status')
+        this.options.onChange?.('report')
       } while (this.reportAgain && !this.stopped)
     })().finally(() => {
       this.reporting = null

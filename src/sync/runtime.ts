@@ -29,7 +29,7 @@ export interface Services {
   device: DeviceDb
   clock: Clock
   newId: () => Uuid
-  /** Fires 'events' when local events changed, 'status' when the engine's status did. */
+  /** Fires 'events' when local events changed, 'status' when the engine's status did, 'report' when a device report is through. */
   changes: EventTarget
   /** The signed-in user's account; null when nobody is signed in. */
   readonly account: Account | null

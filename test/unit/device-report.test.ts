@@ -1,12 +1,14 @@
 // The device report (issue 12): what a phone says it holds, built from its events and queue, and
 // when it is sent: after every sync that reached the server, never holding up or failing the sync.
 import 'fake-indexeddb/auto'
+import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { buildDeviceReport, clockOffsetMs, type QueuedChange, type ReportInput } from '../../src/domain/device-report'
 import type { LocalEvent } from '../../src/domain/types'
 import { openDB } from 'idb'
 import { openLocalDb } from '../../src/local/db'
 import { openDeviceDb } from '../../src/local/device'
+import { useDeviceStore } from '../../src/stores/device'
 import { createDeviceReporter } from '../../src/sync/device-reporter'
 import { TransportError } from '../../src/sync/errors'
 import { fieldsOf, syncedRecord } from '../../src/sync/plans'
@@ -229,6 +231,21 @@ describe('the device id', () => {
     first.close()
     expect(await (await openDeviceDb(name)).deviceId()).toBe(id)
     expect(await (await openDeviceDb(`device-id-${Math.random()}`)).deviceId()).not.toBe(id)
+  })
+
+  it('shows the sync-health page the clock offset as soon as a report has measured it', async () => {
+    setActivePinia(createPinia())
+    const { FakeServer } = await import('./support/fake-server')
+    const server = new FakeServer()
+    const { account } = await useTestServices(() => new ServerTransport(server))
+    server.now = new Date(Date.parse(server.now) - 2 * 86_400_000).toISOString()
+    const device = useDeviceStore()
+    const unwatch = await device.watch()
+    await device.load()
+    expect(device.clockCheck).toBeNull()
+    await account!.engine.syncNow()
+    await vi.waitFor(() => expect(device.clockCheck?.offsetMs).toBe(2 * 86_400_000))
+    unwatch()
   })
 
   it('names the device in the reports of the app\'s accounts', async () => {
