@@ -1,5 +1,5 @@
 // `npm start`: the app with its local backend and the demo program. Starts the local stack
-// (PostgreSQL + migrations + seed + PostgREST + auth stand-in) on 127.0.0.1:54321, builds the app
+// (PostgreSQL + migrations + demo seed + PostgREST + auth stand-in) on 127.0.0.1:54321, builds the app
 // against it and serves it as users get it (service worker, offline start) on 127.0.0.1:4173.
 // `npm start -- --hmr` serves the Vite dev server with hot reload instead (no service worker).
 import { parseArgs } from 'node:util'
@@ -30,7 +30,7 @@ console.log(`
   App:      ${appUrl}
   API:      ${stack.apiUrl}  (local Supabase stand-in: PostgREST + auth stand-in)
   Database: ${stack.databaseUrl}
-Demo accounts (password demo1234):
+Demo accounts (local stack only, password demo1234):
   volunteer@demo.local     volunteer, team 1        volunteer2@demo.local   volunteer, team 2
   leader@demo.local        leader of team 1         coordinator@demo.local  coordinator
   admin@demo.local         admin

@@ -1,4 +1,5 @@
-// `npm test`: every check of the project against one fresh local stack — type check, lint, the
+// `npm test`: every check of the project against one fresh local stack — type check, lint,
+// `supabase db advisors` (Supabase's security and performance lints, no warning allowed), the
 // pgTAP database tests (pg_prove), `supabase db lint`, and the Vitest projects (unit, component,
 // integration against the stack, browser tests in headless Chromium). Exits non-zero when any
 // step fails; runs all steps so one run shows every failure.
@@ -53,6 +54,19 @@ const stack = await startStack({ seed: true })
 stopOnSignals(stack.stop)
 console.log(`\nlocal stack started in ${((performance.now() - stackStarted) / 1000).toFixed(1)} s at ${stack.apiUrl}`)
 try {
+  // Before the pgTAP helpers are loaded: they are the harness's, not the schema's (their role
+  // switching functions cannot pin a search_path), and the advisors judge the migrations alone.
+  await step('supabase db advisors (no warnings)', () => {
+    try {
+      console.log(supabaseCli(['db', 'advisors', '--db-url', cliDatabaseUrl(stack.databaseUrl),
+        '--type', 'all', '--level', 'warn', '--fail-on', 'warn']).trim())
+      return true
+    } catch (error) {
+      // The CLI exits non-zero when it finds a warning; what it found is on its stdout.
+      console.log(String((error as { stdout?: unknown }).stdout ?? error))
+      return false
+    }
+  })
   await step('database tests (pgTAP)', () => {
     psqlFile(stack.databaseUrl, join(REPO_ROOT, 'scripts/stack/test-helpers.sql'))
     const files = readdirSync(join(REPO_ROOT, 'supabase/tests'))

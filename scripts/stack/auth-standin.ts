@@ -1,155 +1,223 @@
 // LOCAL ONLY: the smallest stand-in for Supabase Auth (GoTrue) that the app needs, since GoTrue
-// cannot run here. It checks the seeded accounts' passwords in auth.users with pgcrypto exactly as
-// GoTrue stores them (bcrypt), and issues the same HS256 JWT claims and session JSON GoTrue would,
-// so the app uses the real supabase-js auth API and a real Supabase project works unchanged.
-// Endpoints: POST /token?grant_type=password|refresh_token, GET /user, POST /logout.
-import { randomBytes, randomUUID } from 'node:crypto'
+// cannot run here. It answers as GoTrue does, request for request and error code for error code,
+// so the app uses the real supabase-js auth API and a real Supabase project works unchanged:
+//   POST /signup                        email or phone + password; confirmed at once (confirmations
+//                                       off), answered with a session
+//   POST /token?grant_type=password     email or phone + password
+//   POST /token?grant_type=refresh_token rotation with GoTrue's reuse detection (auth-sessions.ts)
+//   GET  /user, POST /logout?scope=global|local|others
+// /token and /signup are rate limited per client address (the first X-Forwarded-For entry, which
+// the gateway sets) with GoTrue's token buckets; every body is capped (request-body.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { jwtVerify } from 'jose'
 import type pg from 'pg'
+import { AuthError, clientAddress, OAuthError, readParams, sendError, sendJson } from './auth-http.ts'
+import { createSessionStore, type LogoutScope } from './auth-sessions.ts'
+import type { AuthSettings } from './auth-settings.ts'
+import { createUsers, userJson, type AuthUser, type Login } from './auth-users.ts'
 import { localJwtKey, signJwt } from './keys.ts'
-
-interface AuthUser {
-  id: string
-  email: string
-  created_at: string
-  email_confirmed_at: string | null
-  app_metadata: Record<string, unknown>
-  user_metadata: Record<string, unknown>
-}
+import { createRateLimiter, type RateLimiter } from './rate-limiter.ts'
+import { BODY_LIMITS, BodyTooLargeError, refuseBody } from './request-body.ts'
 
 export interface AuthStandIn {
   handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<void>
 }
 
-function send(response: ServerResponse, status: number, body?: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' })
-  response.end(body === undefined ? undefined : JSON.stringify(body))
+export interface AuthStandInOptions {
+  issuer: string
+  settings: AuthSettings
+  /** The clock of refresh-token reuse and rate limits (tests move it on). */
+  now?: () => number
 }
 
-function authError(response: ServerResponse, status: number, errorCode: string, message: string): void {
-  send(response, status, { code: status, error_code: errorCode, msg: message })
-}
+/** bcrypt reads at most 72 bytes, so GoTrue refuses longer passwords. */
+const MAX_PASSWORD_BYTES = 72
+/** GoTrue's E.164 check, on the number without '+' and spaces. */
+const E164 = /^[1-9][0-9]{1,14}$/
+/** The address check GoTrue uses (checkmail.ValidateFormat). */
+const EMAIL_FORMAT = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
 
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = []
-  for await (const chunk of request) chunks.push(chunk as Buffer)
-  const text = Buffer.concat(chunks).toString('utf8')
-  if (!text) return {}
-  const parsed: unknown = JSON.parse(text)
-  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {}
-}
+const formatPhone = (phone: string) => phone.replace(/^\+/, '').replaceAll(' ', '')
 
-const USER_COLUMNS = `id, email, created_at, email_confirmed_at,
-  coalesce(raw_app_meta_data, '{}') as app_metadata, coalesce(raw_user_meta_data, '{}') as user_metadata`
+export function createAuthStandIn(db: pg.Pool, options: AuthStandInOptions): AuthStandIn {
+  const { settings } = options
+  const now = options.now ?? Date.now
+  const users = createUsers(db)
+  const sessions = createSessionStore({ rotation: settings.refreshTokenRotation, reuseSeconds: settings.refreshTokenReuseSeconds, now })
+  const tokenLimiter = createRateLimiter(settings.tokenRate, now)
+  const signupLimiter = createRateLimiter(settings.signupRate, now)
 
-export function createAuthStandIn(db: pg.Pool, issuer: string, accessTokenSeconds: number): AuthStandIn {
-  /** Refresh tokens live in memory: a restart of the local stack signs everyone out, as a reset would. */
-  const refreshTokens = new Map<string, string>()
-
-  function userJson(user: AuthUser) {
-    return {
-      id: user.id,
-      aud: 'authenticated',
-      role: 'authenticated',
-      email: user.email,
-      phone: '',
-      email_confirmed_at: user.email_confirmed_at,
-      confirmed_at: user.email_confirmed_at,
-      app_metadata: user.app_metadata,
-      user_metadata: user.user_metadata,
-      identities: [],
-      created_at: user.created_at,
-      updated_at: user.created_at,
-      is_anonymous: false,
+  /** GoTrue limits only requests that carry the client's address; the gateway always adds it. */
+  function limit(limiter: RateLimiter, request: IncomingMessage): void {
+    const address = clientAddress(request)
+    if (address !== undefined && !limiter.take(address)) {
+      throw new AuthError(429, 'over_request_rate_limit', 'Request rate limit reached')
     }
   }
 
-  async function session(user: AuthUser, method: string) {
-    const now = Math.floor(Date.now() / 1000)
+  /** The password's weaknesses under the project's rules, or undefined when it passes. */
+  function weakness(password: string): { message: string; reasons: string[] } | undefined {
+    if (Buffer.byteLength(password) >= settings.minimumPasswordLength) return undefined
+    return { message: `Password should be at least ${settings.minimumPasswordLength} characters.`, reasons: ['length'] }
+  }
+
+  async function session(user: AuthUser, sessionId: string, refreshToken: string) {
+    const issuedAt = Math.floor(Date.now() / 1000)
     const accessToken = await signJwt(
       {
-        iss: issuer,
+        iss: options.issuer,
         aud: 'authenticated',
         sub: user.id,
-        email: user.email,
-        phone: '',
+        email: user.email ?? '',
+        phone: user.phone ?? '',
         role: 'authenticated',
         aal: 'aal1',
-        amr: [{ method, timestamp: now }],
-        session_id: randomUUID(),
+        amr: [{ method: 'password', timestamp: issuedAt }],
+        session_id: sessionId,
         is_anonymous: false,
         app_metadata: user.app_metadata,
         user_metadata: user.user_metadata,
       },
-      accessTokenSeconds,
+      settings.accessTokenSeconds,
     )
-    const refreshToken = randomBytes(16).toString('hex')
-    refreshTokens.set(refreshToken, user.id)
     return {
       access_token: accessToken,
       token_type: 'bearer',
-      expires_in: accessTokenSeconds,
-      expires_at: now + accessTokenSeconds,
+      expires_in: settings.accessTokenSeconds,
+      expires_at: issuedAt + settings.accessTokenSeconds,
       refresh_token: refreshToken,
       user: userJson(user),
     }
   }
 
-  async function userById(id: string): Promise<AuthUser | undefined> {
-    const { rows } = await db.query<AuthUser>(`select ${USER_COLUMNS} from auth.users where id = $1`, [id])
-    return rows[0]
+  async function signedIn(user: AuthUser) {
+    await users.recordSignIn(user.id)
+    const started = sessions.start(user.id)
+    return session((await users.byId(user.id))!, started.sessionId, started.refreshToken)
   }
 
-  async function signInWithPassword(body: Record<string, unknown>, response: ServerResponse) {
-    const { rows } = await db.query<AuthUser>(
-      `select ${USER_COLUMNS} from auth.users
-       where email = lower($1) and encrypted_password = extensions.crypt($2, encrypted_password)`,
-      [String(body.email ?? ''), String(body.password ?? '')],
-    )
-    const user = rows[0]
-    if (!user) return authError(response, 400, 'invalid_credentials', 'Invalid login credentials')
-    await db.query('update auth.users set last_sign_in_at = now() where id = $1', [user.id])
-    send(response, 200, await session(user, 'password'))
-  }
-
-  async function refresh(body: Record<string, unknown>, response: ServerResponse) {
-    const token = String(body.refresh_token ?? '')
-    const userId = refreshTokens.get(token)
-    const user = userId ? await userById(userId) : undefined
-    if (!user) return authError(response, 400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found')
-    refreshTokens.delete(token)
-    send(response, 200, await session(user, 'token_refresh'))
-  }
-
-  async function currentUser(request: IncomingMessage, response: ServerResponse) {
-    const bearer = request.headers.authorization?.replace(/^Bearer /i, '') ?? ''
-    try {
-      const { payload } = await jwtVerify(bearer, localJwtKey, { audience: 'authenticated' })
-      const user = payload.sub ? await userById(payload.sub) : undefined
-      if (!user) return authError(response, 403, 'user_not_found', 'User from sub claim in JWT does not exist')
-      send(response, 200, userJson(user))
-    } catch {
-      authError(response, 403, 'bad_jwt', 'invalid JWT: unable to parse or verify signature')
+  async function passwordGrant(request: IncomingMessage, response: ServerResponse) {
+    const { text } = await readParams(request, BODY_LIMITS.auth, ['email', 'phone', 'password'])
+    let login: Login
+    if (text.email && text.phone) {
+      throw new AuthError(400, 'validation_failed', 'Only an email address or phone number should be provided on login.')
+    } else if (text.email) {
+      if (!settings.emailProviderEnabled) throw new AuthError(422, 'email_provider_disabled', 'Email logins are disabled')
+      login = { by: 'email', email: text.email }
+    } else if (text.phone) {
+      if (!settings.phoneProviderEnabled) throw new AuthError(422, 'phone_provider_disabled', 'Phone logins are disabled')
+      login = { by: 'phone', phone: formatPhone(text.phone) }
+    } else {
+      throw new AuthError(400, 'validation_failed', 'missing email or phone')
     }
+    const found = await users.forLogin(login, text.password!)
+    if (!found?.passwordMatches) throw new AuthError(400, 'invalid_credentials', 'Invalid login credentials')
+    if (login.by === 'email' && !found.user.email_confirmed_at) throw new AuthError(400, 'email_not_confirmed', 'Email not confirmed')
+    if (login.by === 'phone' && !found.user.phone_confirmed_at) throw new AuthError(400, 'phone_not_confirmed', 'Phone not confirmed')
+    const weak = weakness(text.password!)
+    sendJson(request, response, 200, { ...(await signedIn(found.user)), ...(weak && { weak_password: weak }) })
+  }
+
+  async function refreshGrant(request: IncomingMessage, response: ServerResponse) {
+    const { text } = await readParams(request, BODY_LIMITS.auth, ['refresh_token'])
+    if (!text.refresh_token) throw new OAuthError('invalid_request', 'refresh_token required')
+    const outcome = sessions.refresh(text.refresh_token)
+    if (outcome.kind === 'already_used') throw new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used')
+    const user = outcome.kind === 'issued' ? await users.byId(outcome.userId) : undefined
+    if (outcome.kind !== 'issued' || !user) {
+      throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found')
+    }
+    sendJson(request, response, 200, await session(user, outcome.sessionId, outcome.refreshToken))
+  }
+
+  function signupLogin(text: Record<string, string>): Login {
+    if (text.email && text.phone) {
+      throw new AuthError(400, 'validation_failed', 'Only an email address or phone number should be provided on signup.')
+    }
+    if (text.email) {
+      if (!settings.emailProviderEnabled) throw new AuthError(400, 'email_provider_disabled', 'Email signups are disabled')
+      if (text.email.length > 255) throw new AuthError(400, 'validation_failed', 'An email address is too long')
+      if (!EMAIL_FORMAT.test(text.email)) throw new AuthError(400, 'validation_failed', 'Unable to validate email address: invalid format')
+      return { by: 'email', email: text.email.toLowerCase() }
+    }
+    if (!settings.phoneProviderEnabled) throw new AuthError(400, 'phone_provider_disabled', 'Phone signups are disabled')
+    const phone = formatPhone(text.phone!)
+    if (!E164.test(phone)) throw new AuthError(400, 'validation_failed', 'Invalid phone number format (E.164 required)')
+    return { by: 'phone', phone }
+  }
+
+  async function signup(request: IncomingMessage, response: ServerResponse) {
+    const { text, data } = await readParams(request, BODY_LIMITS.auth, ['email', 'phone', 'password'])
+    if (!text.email && !text.phone) throw new AuthError(422, 'anonymous_provider_disabled', 'Anonymous sign-ins are disabled')
+    limit(signupLimiter, request)
+    if (!settings.signupEnabled) throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance')
+    const password = text.password!
+    if (!password) throw new AuthError(400, 'validation_failed', 'Signup requires a valid password')
+    if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
+      throw new AuthError(400, 'validation_failed', `Password cannot be longer than ${MAX_PASSWORD_BYTES} characters`)
+    }
+    const weak = weakness(password)
+    if (weak) throw new AuthError(422, 'weak_password', weak.message, { weak_password: { reasons: weak.reasons } })
+    const login = signupLogin(text)
+    const alreadyRegistered = new AuthError(422, 'user_already_exists', 'User already registered')
+    if (await users.exists(login)) throw alreadyRegistered
+    const user = await users.create(login, password, data)
+    if (!user) throw alreadyRegistered
+    sendJson(request, response, 200, await signedIn(user))
+  }
+
+  /** The signed-in caller, as GoTrue's requireAuthentication finds them. */
+  async function authenticated(request: IncomingMessage): Promise<{ user: AuthUser; sessionId: string }> {
+    const bearer = /^[Bb]earer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
+    if (!bearer) throw new AuthError(401, 'no_authorization', 'This endpoint requires a Bearer token')
+    let claims: { sub?: string; session_id?: string }
+    try {
+      claims = (await jwtVerify(bearer, localJwtKey)).payload
+    } catch (error) {
+      throw new AuthError(403, 'bad_jwt', `invalid JWT: unable to parse or verify signature, ${(error as Error).message}`)
+    }
+    if (!claims.sub) throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim')
+    const user = await users.byId(claims.sub)
+    if (!user) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist')
+    if (!claims.session_id || !sessions.exists(claims.session_id)) {
+      throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist')
+    }
+    return { user, sessionId: claims.session_id }
+  }
+
+  async function logout(request: IncomingMessage, response: ServerResponse, scope: string | null) {
+    const { user, sessionId } = await authenticated(request)
+    const scopes: Record<string, LogoutScope> = { '': 'global', global: 'global', local: 'local', others: 'others' }
+    const chosen = scopes[scope ?? '']
+    if (!chosen) throw new AuthError(400, 'validation_failed', `Unsupported logout scope "${scope}"`)
+    sessions.logout(user.id, sessionId, chosen)
+    response.writeHead(204).end()
+  }
+
+  async function route(request: IncomingMessage, response: ServerResponse, url: URL) {
+    if (request.method === 'POST' && url.pathname === '/token') {
+      const grant = url.searchParams.get('grant_type')
+      if (grant !== 'password' && grant !== 'refresh_token') throw new AuthError(400, 'invalid_credentials', 'unsupported_grant_type')
+      limit(tokenLimiter, request)
+      return grant === 'password' ? passwordGrant(request, response) : refreshGrant(request, response)
+    }
+    if (request.method === 'POST' && url.pathname === '/signup') return signup(request, response)
+    if (request.method === 'GET' && url.pathname === '/user') {
+      return sendJson(request, response, 200, userJson((await authenticated(request)).user))
+    }
+    if (request.method === 'POST' && url.pathname === '/logout') return logout(request, response, url.searchParams.get('scope'))
+    throw new AuthError(404, 'not_found', 'Not available in the local auth stand-in')
   }
 
   return {
     async handle(request, response, path) {
-      const url = new URL(path, 'http://local')
-      if (request.method === 'POST' && url.pathname === '/token') {
-        const body = await readJson(request)
-        const grant = url.searchParams.get('grant_type')
-        if (grant === 'password') return signInWithPassword(body, response)
-        if (grant === 'refresh_token') return refresh(body, response)
-        return authError(response, 400, 'validation_failed', 'Unsupported grant type')
+      try {
+        await route(request, response, new URL(path, 'http://local'))
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) return refuseBody(request, response, error.limit)
+        if (error instanceof AuthError || error instanceof OAuthError) return sendError(request, response, error)
+        throw error
       }
-      if (request.method === 'GET' && url.pathname === '/user') return currentUser(request, response)
-      if (request.method === 'POST' && url.pathname === '/logout') {
-        response.writeHead(204).end()
-        return
-      }
-      authError(response, 404, 'not_found', 'Not available in the local auth stand-in')
     },
   }
 }

@@ -9,6 +9,15 @@ create role service_role nologin noinherit bypassrls;
 create role authenticator login noinherit password 'authenticator';
 grant anon, authenticated, service_role to authenticator;
 
+-- Supabase's time limits on API requests: PostgREST logs in as authenticator (8 s for every
+-- request, service_role's included, and 8 s to wait for a lock) and applies the settings of the
+-- role a request switches to (3 s for anon, 8 s for authenticated). A statement over its limit
+-- fails with 57014 (query_canceled). Superuser connections (migrations, seed, tests) have none.
+alter role anon set statement_timeout = '3s';
+alter role authenticated set statement_timeout = '8s';
+alter role authenticator set statement_timeout = '8s';
+alter role authenticator set lock_timeout = '8s';
+
 create schema extensions;
 grant usage on schema extensions to anon, authenticated, service_role;
 create extension pgcrypto with schema extensions;
@@ -25,6 +34,10 @@ create table auth.users (
   email varchar(255) unique,
   encrypted_password varchar(255),
   email_confirmed_at timestamptz,
+  phone text unique default null,
+  phone_confirmed_at timestamptz,
+  phone_change text default '',
+  phone_change_token varchar(255) default '',
   confirmation_token varchar(255),
   recovery_token varchar(255),
   email_change_token_new varchar(255),
@@ -35,6 +48,7 @@ create table auth.users (
   is_super_admin boolean,
   created_at timestamptz,
   updated_at timestamptz,
+  confirmed_at timestamptz generated always as (least(email_confirmed_at, phone_confirmed_at)) stored,
   is_anonymous boolean not null default false
 );
 

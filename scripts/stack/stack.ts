@@ -1,6 +1,7 @@
 // One local stack, from scratch: a throwaway PostgreSQL, the Supabase bootstrap (harness only),
-// the migrations through the Supabase CLI, optionally the seed, PostgREST, and the gateway with the
-// local auth stand-in, all on 127.0.0.1. stop() ends every part by its handle or pid.
+// the migrations through the Supabase CLI, optionally the demo seed (program and accounts),
+// PostgREST, and the gateway with the local auth stand-in, all on 127.0.0.1. stop() ends every
+// part by its handle or pid.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
+import { PROJECT_AUTH_SETTINGS } from './auth-settings.ts'
 import { createAuthStandIn } from './auth-standin.ts'
 import { startGateway } from './gateway.ts'
 import { apiKeys } from './keys.ts'
@@ -17,7 +19,7 @@ import { startPostgrest } from './postgrest.ts'
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
 export interface StackOptions {
-  /** Load supabase/seed.sql (the demo program). */
+  /** Load supabase/demo-seed.sql: the demo program and the demo accounts (local only). */
   seed: boolean
   /** Fixed port for the API gateway; a free one when absent. */
   apiPort?: number
@@ -81,7 +83,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     psqlFile(cluster.url, join(REPO_ROOT, 'scripts/stack/bootstrap.sql'))
     supabaseCli(['migration', 'up', '--db-url', cliDatabaseUrl(cluster.url)])
-    if (options.seed) psqlFile(cluster.url, join(REPO_ROOT, 'supabase/seed.sql'))
+    if (options.seed) psqlFile(cluster.url, join(REPO_ROOT, 'supabase/demo-seed.sql'))
 
     const postgrestPort = await freePort()
     const postgrest = await startPostgrest(postgrestPort, cluster.port)
@@ -93,8 +95,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const apiUrl = `http://127.0.0.1:${apiPort}`
     const authDb = new pg.Pool({ connectionString: cluster.url, max: 4 })
     parts.push(() => authDb.end())
-    const auth = createAuthStandIn(authDb, `${apiUrl}/auth/v1`, options.accessTokenSeconds ?? 3600)
-    const gateway = await startGateway(apiPort, postgrestPort, auth)
+    const auth = createAuthStandIn(authDb, {
+      issuer: `${apiUrl}/auth/v1`,
+      settings: { ...PROJECT_AUTH_SETTINGS, accessTokenSeconds: options.accessTokenSeconds ?? PROJECT_AUTH_SETTINGS.accessTokenSeconds },
+    })
+    const gateway = await startGateway({ port: apiPort, rest: { host: '127.0.0.1', port: postgrestPort }, auth })
     parts.push(
       () =>
         new Promise<void>((done) => {

@@ -4,6 +4,8 @@
 // local and server errors with one table (i18n `rules.*`). A few rules have no constraint name of
 // their own in the database and use the i18n table's names: 'required', '*_format',
 // 'event_participants_unique' (the primary key of event_participants) and 'permission' (RLS).
+// Typed text is trimmed and checked for hidden characters exactly as the database does it
+// (supabase/migrations/20261201000100_typed_text.sql), for events and reference data alike.
 import { parseInstant, shanghaiMonthOf } from './time'
 import type { ServiceEventFields, Station, Team, TeamMember, ThemeMonth, Uuid } from './types'
 
@@ -27,13 +29,15 @@ export interface ValidationContext {
   teamMembers?: readonly TeamMember[]
   /** Teams the user may record events for (RLS); every team when absent. */
   allowedTeamIds?: readonly Uuid[]
+  /**
+   * People already taking part in the event on the server. The membership rule holds for new
+   * participants only, so that a past event keeps a participant who has left the team.
+   */
+  keptParticipantIds?: readonly Uuid[]
 }
 
-// Limits as in supabase/migrations/20261127000200_service_events.sql.
+// Limits as in supabase/migrations/20261127000200_service_events.sql (those of texts: TEXT_RULES).
 export const LIMITS = {
-  titleChars: 100,
-  noteChars: 2000,
-  materialsDescriptionChars: 500,
   maxDurationMs: 24 * 60 * 60 * 1000,
   maxPeopleServed: 100_000,
   maxFen: 1_000_000_000,
@@ -44,8 +48,70 @@ export const LIMITS = {
 
 /** Characters as Postgres char_length counts them (code points, not UTF-16 units). */
 const charLength = (text: string): number => [...text].length
-/** Postgres btrim(text) without a second argument strips spaces only. */
-const btrim = (text: string): string => text.replace(/^ +| +$/g, '')
+
+// Unicode White_Space, as private.whitespace lists it.
+const WHITESPACE = '\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000'
+const AROUND = new RegExp(`^[${WHITESPACE}]+|[${WHITESPACE}]+$`, 'gu')
+
+/** The text without Unicode whitespace at either end, as the database stores typed text. */
+export function trimText(text: string): string {
+  return text.replace(AROUND, '')
+}
+
+// Control (Cc) and format (Cf) characters as private.hidden_character_pattern finds them, the
+// zero-width joiner (U+200D) aside, and lone surrogates (the half of a character that JSON
+// cannot carry to the server). Line feed and carriage return are listed apart: notes keep them.
+const LINE_BREAKS = '\\n\\r'
+const OTHER_CONTROLS = '\\u0000-\\u0009\\u000B\\u000C\\u000E-\\u001F'
+const CONTROL_AND_FORMAT =
+  '\\u007F-\\u009F\\u00AD\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890\\u0891\\u08E2\\u180E\\u200B\\u200C\\u200E\\u200F' +
+  '\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF\\uFFF9-\\uFFFB\\u{110BD}\\u{110CD}\\u{13430}-\\u{1343F}' +
+  '\\u{1BCA0}-\\u{1BCA3}\\u{1D173}-\\u{1D17A}\\u{E0001}\\u{E0020}-\\u{E007F}\\uD800-\\uDFFF'
+// A zero-width joiner joins two visible characters (emoji); next to whitespace, a control or
+// format character, or at either end, it is refused.
+const JOINER_NEIGHBOURS = '\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\uFEFF'
+const STRAY_JOINER = `(?<![^${JOINER_NEIGHBOURS}])\\u200D|\\u200D(?![^${JOINER_NEIGHBOURS}])`
+const HIDDEN = new RegExp(`[${LINE_BREAKS}${OTHER_CONTROLS}${CONTROL_AND_FORMAT}]|${STRAY_JOINER}`, 'u')
+const HIDDEN_BUT_LINE_BREAKS = new RegExp(`[${OTHER_CONTROLS}${CONTROL_AND_FORMAT}]|${STRAY_JOINER}`, 'u')
+
+/** Whether the text holds a control or format character (line breaks allowed when asked). */
+export function hasHiddenCharacters(text: string, lineBreaks = false): boolean {
+  return (lineBreaks ? HIDDEN_BUT_LINE_BREAKS : HIDDEN).test(text)
+}
+
+interface TextRule {
+  min: number
+  max: number
+  /** Whether line breaks are allowed (notes). */
+  lineBreaks?: boolean
+}
+
+/** Every column people type into, with its length limits, as in the migrations. */
+export const TEXT_RULES = {
+  service_events_title: { min: 1, max: 100 },
+  service_events_note: { min: 0, max: 2000, lineBreaks: true },
+  service_events_materials_description: { min: 0, max: 500 },
+  stations_name: { min: 1, max: 100 },
+  stations_address: { min: 0, max: 200 },
+  teams_name: { min: 1, max: 100 },
+  teams_chamber: { min: 0, max: 100 },
+  theme_months_theme: { min: 1, max: 100 },
+  people_display_name: { min: 1, max: 50 },
+} as const satisfies Record<string, TextRule>
+
+export type TextColumn = keyof typeof TEXT_RULES
+
+/**
+ * The rule a typed text breaks once trimmed, as the database names it (`<column>_characters`,
+ * `<column>_length`), or null when the database would take it.
+ */
+export function textRule(column: TextColumn, text: string): string | null {
+  const rule: TextRule = TEXT_RULES[column]
+  const trimmed = trimText(text)
+  if (hasHiddenCharacters(trimmed, rule.lineBreaks)) return `${column}_characters`
+  const length = charLength(trimmed)
+  return length < rule.min || length > rule.max ? `${column}_length` : null
+}
 
 /** Hours as numeric(4, 2) stores them: rounded to hundredths. */
 export function hundredthsOfHours(hours: number): number {
@@ -53,15 +119,9 @@ export function hundredthsOfHours(hours: number): number {
 }
 
 function checkText(fields: ServiceEventFields, issues: ValidationIssue[]): void {
-  const titleLength = charLength(btrim(fields.title ?? ''))
-  if (titleLength < 1 || titleLength > LIMITS.titleChars) {
-    issues.push({ field: 'title', rule: 'service_events_title_length' })
-  }
-  if (charLength(fields.note ?? '') > LIMITS.noteChars) {
-    issues.push({ field: 'note', rule: 'service_events_note_length' })
-  }
-  if (charLength(fields.materials_description ?? '') > LIMITS.materialsDescriptionChars) {
-    issues.push({ field: 'materials_description', rule: 'service_events_materials_description_length' })
+  for (const field of ['title', 'note', 'materials_description'] as const) {
+    const rule = textRule(`service_events_${field}`, fields[field] ?? '')
+    if (rule) issues.push({ field, rule })
   }
 }
 
@@ -80,7 +140,7 @@ function checkAmounts(fields: ServiceEventFields, issues: ValidationIssue[]): vo
     if (!Number.isInteger(fen)) issues.push({ field, rule: 'money_format' })
     else if (fen < 0 || fen > LIMITS.maxFen) issues.push({ field, rule })
   }
-  if (fields.materials_fen !== 0 && charLength(btrim(fields.materials_description ?? '')) === 0) {
+  if (fields.materials_fen !== 0 && trimText(fields.materials_description ?? '') === '') {
     issues.push({ field: 'materials_description', rule: 'service_events_materials_described' })
   }
 }
@@ -144,6 +204,7 @@ function checkParticipants(
     } else if (
       context.teamMembers &&
       fields.team_id &&
+      !context.keptParticipantIds?.includes(participant.person_id) &&
       !context.teamMembers.some((m) => m.team_id === fields.team_id && m.person_id === participant.person_id)
     ) {
       issues.push({ field: personField, rule: 'event_participants_team_member' })

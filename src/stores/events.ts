@@ -58,6 +58,8 @@ export const useEventsStore = defineStore('events', () => {
       themeMonths: known(reference.themeMonths),
       teamMembers: known(reference.teamMembers),
       allowedTeamIds: session.user && session.programRole !== 'admin' ? session.myTeamIds : undefined,
+      // People who have left the team stay on the events they took part in.
+      keptParticipantIds: existing?.server?.fields.participants.map((p) => p.person_id),
     })
     if (existing?.deleted) issues.push({ field: 'title', rule: 'service_events_deleted_is_final' })
     return issues

@@ -2,12 +2,11 @@
 // request fails with 22P05) and lone UTF-16 surrogates (not Unicode; PostgREST refuses the
 // whole request as invalid JSON, PGRST102). The form refuses both; a change queued with them
 // anyway (by an older version of the app) is answered on the phone, never sent, so that it
-// neither fails its batch nor is altered behind the user's back.
+// neither fails its batch nor is altered behind the user's back. The refusal names the rule
+// the form and the database name for such characters (<table>_<column>_characters).
 import type { ChangeOutcome, EventChange, ServiceEventFields } from '../domain/types'
 
 const UNSENDABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
-
-export const UNSENDABLE_TEXT_RULE = 'text_unsendable'
 
 const TEXT_FIELDS = ['title', 'note', 'materials_description'] as const satisfies readonly (keyof ServiceEventFields)[]
 
@@ -25,7 +24,7 @@ export function refuseUnsendable(change: EventChange): ChangeOutcome | null {
     event_id: change.event_id,
     status: 'rejected',
     code: '22P05',
-    rule: UNSENDABLE_TEXT_RULE,
+    rule: `service_events_${field}_characters`,
     message: `${field} holds characters that cannot be stored (U+0000 or a lone surrogate)`,
   }
 }

@@ -73,13 +73,17 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
     return response.data as T
   }
 
-  /** All rows of a table, page by page: Supabase caps one response at 1000 rows by default. */
-  async function selectAll<T>(table: string, columns: string, key: readonly string[]): Promise<T[]> {
+  /**
+   * All rows of a table, page by page: Supabase caps one response at 1000 rows by default. Rows
+   * where a column of `unset` has a value are left out.
+   */
+  async function selectAll<T>(table: string, columns: string, key: readonly string[], unset: readonly string[] = []): Promise<T[]> {
     const rows: T[] = []
     for (let from = 0; ; from += REFERENCE_PAGE_ROWS) {
       const page = await call<T[]>(() => {
         // Ordered by the whole key, so that pages neither overlap nor skip rows.
         let query = client.from(table).select(columns)
+        for (const column of unset) query = query.is(column, null)
         for (const column of key) query = query.order(column)
         return query.range(from, from + REFERENCE_PAGE_ROWS - 1)
       })
@@ -98,8 +102,10 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
         selectAll<Station>('stations', 'id, name, address', ['id']),
         selectAll<Team>('teams', 'id, name, chamber', ['id']),
         selectAll<ThemeMonth>('theme_months', 'id, month, theme', ['id']),
+        // People include those who have left the user's teams (their past events name them);
+        // memberships are the current ones only (left_at unset): only they make a member.
         selectAll<Person>('people', 'id, display_name, user_id', ['id']),
-        selectAll<TeamMember>('team_members', 'team_id, person_id, role', ['team_id', 'person_id']),
+        selectAll<TeamMember>('team_members', 'team_id, person_id, role', ['team_id', 'person_id'], ['left_at']),
         call<{ role: ProgramRole }[]>(() => client.from('program_roles').select('role').eq('user_id', ownerId)),
       ])
       return { stations, teams, themeMonths, people, teamMembers, programRole: roles[0]?.role ?? null }

@@ -12,8 +12,8 @@
 -- - report_device is the only way to write a row (no API role may write the table): the server
 --   decides who (auth.uid()) and when (now()), and checks the shape. Hence security definer, with
 --   the caller checked explicitly.
--- - Who reads reports: a user their own devices, a leader those of the members of the teams they
---   lead, coordinators (and admins) all. waiting_on_phones() and follow_up() read under those
+-- - Who reads reports: a user their own devices, a leader those of the current members of the
+--   teams they lead, coordinators (and admins) all. waiting_on_phones() and follow_up() read under those
 --   rules (security invoker).
 
 create table public.device_reports (
@@ -45,15 +45,13 @@ alter table public.device_reports enable row level security;
 revoke all on public.device_reports from anon, authenticated;
 grant select on public.device_reports to authenticated;
 
--- Accounts of the members of the teams the caller leads (security definer: reads memberships and
--- people whatever the caller's own policies on them, as the other role checks do).
+-- Accounts of the current members of the teams the caller leads (private.led_person_ids: current
+-- memberships only; security definer: reads people whatever the caller's own policies on them).
 create function private.led_member_user_ids() returns setof uuid
 language sql stable security definer set search_path = ''
 as $$
-  select p.user_id
-  from public.team_members m
-  join public.people p on p.id = m.person_id
-  where m.team_id in (select private.my_led_team_ids()) and p.user_id is not null
+  select p.user_id from public.people p
+  where p.id in (select private.led_person_ids()) and p.user_id is not null
 $$;
 grant execute on function private.led_member_user_ids() to authenticated, service_role;
 

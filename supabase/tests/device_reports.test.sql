@@ -5,7 +5,7 @@
 -- out) and what follow_up() shows, for coordinators only.
 begin;
 set local search_path = public, extensions;
-select plan(71);
+select plan(74);
 
 -- A theme month and a station of their own, so that the seed's events and other tests' rows do
 -- not enter the figures; and a team that logs nothing in that month.
@@ -167,6 +167,18 @@ select tests.act_as(tests.demo_user('leader'));
 select set_eq('select distinct user_id from public.device_reports',
   format('values (%L::uuid), (%L::uuid)', tests.demo_user('leader'), tests.demo_user('volunteer')),
   'a leader reads their own devices and their team members'', no one else''s');
+-- A member who has left the team: the leader no longer reads their devices.
+select tests.reset_role();
+select tests.make_volunteer('device-report-leaver@test.local', :'team1') as leaver \gset
+select tests.act_as(:'leaver');
+select ok(public.report_device(pg_temp.report(gen_random_uuid())) is not null, 'a member reports their phone');
+select tests.act_as(tests.demo_user('leader'));
+select is((select count(*) from public.device_reports where user_id = :'leaver'), 1::bigint, 'their leader reads it');
+select tests.reset_role();
+update public.team_members set left_at = now() where person_id = (select id from public.people where user_id = :'leaver');
+select tests.act_as(tests.demo_user('leader'));
+select is((select count(*) from public.device_reports where user_id = :'leaver'), 0::bigint,
+  'once they have left the team, their former leader no longer reads it');
 select tests.act_as(tests.demo_user('coordinator'));
 select set_eq('select distinct user_id from public.device_reports where user_id in (select tests.demo_user(n) from unnest(array[''volunteer'', ''volunteer2'', ''leader'', ''coordinator'']) n)',
   format('values (%L::uuid), (%L::uuid), (%L::uuid), (%L::uuid)', tests.demo_user('volunteer'), tests.demo_user('volunteer2'),

@@ -229,8 +229,9 @@ select is(:'mixed'::jsonb -> 0 ->> 'status', 'applied', 'mixed batch: a valid ch
 select is((:'mixed'::jsonb -> 1) - 'change_id' - 'event_id' - 'message',
   '{"status": "rejected", "code": "23514", "rule": "service_events_ends_after_start"}'::jsonb,
   'mixed batch: an invalid event is rejected with its SQLSTATE and rule');
-select is((:'mixed'::jsonb -> 2) - 'change_id' - 'event_id' - 'message', '{"status": "rejected", "code": "42501", "rule": null}'::jsonb,
-  'mixed batch: an event for another team is rejected by RLS (42501)');
+select is((:'mixed'::jsonb -> 2) - 'change_id' - 'event_id' - 'message',
+  '{"status": "rejected", "code": "42501", "rule": "service_events_team_policy"}'::jsonb,
+  'mixed batch: an event for another team is rejected by RLS (42501), with a rule the app translates');
 select is((:'mixed'::jsonb -> 3) - 'change_id' - 'event_id' - 'message',
   '{"status": "rejected", "code": "23514", "rule": "service_events_has_participants"}'::jsonb,
   'mixed batch: an event without participants is rejected');
@@ -238,8 +239,8 @@ select is((:'mixed'::jsonb -> 4) - 'change_id' - 'event_id' - 'message',
   '{"status": "rejected", "code": "23514", "rule": "event_participants_team_member"}'::jsonb,
   'mixed batch: an event with a participant from another team is rejected');
 select is((:'mixed'::jsonb -> 5) - 'event_id' - 'message',
-  '{"change_id": "not-a-uuid", "status": "rejected", "code": "22P02", "rule": null}'::jsonb,
-  'mixed batch: a change with a malformed id is rejected, not a failed batch');
+  '{"change_id": "not-a-uuid", "status": "rejected", "code": "22023", "rule": "sync_change_shape"}'::jsonb,
+  'mixed batch: a change with a malformed id is rejected as malformed, not a failed batch');
 select is((:'mixed'::jsonb -> 6) - 'change_id' - 'event_id' - 'message',
   '{"status": "rejected", "code": "22023", "rule": "sync_change_shape"}'::jsonb,
   'mixed batch: a change with an unknown op is rejected');
@@ -297,13 +298,13 @@ select is((select count(*) from public.event_participants where event_id = md5('
 select is(public.push_event_changes('[]'), '[]'::jsonb, 'an empty batch is answered with no outcomes');
 
 -- A change id another user already used: rejected (not taken for that user's change, and nothing
--- of the other user's is revealed).
+-- of the other user's is revealed: the answer is that of any id used before for something else).
 select tests.act_as(tests.demo_user('volunteer2'));
 select is((public.push_event_changes(jsonb_build_array(pg_temp.change(md5('together-1')::uuid, md5('collision-event')::uuid,
     'upsert', null, pg_temp.fields(jsonb_build_object('team_id', md5('team-2')::uuid,
       'participants', jsonb_build_array(jsonb_build_object('person_id', md5('person-12')::uuid, 'hours', 1))))))) -> 0)
     - 'change_id' - 'event_id' - 'message',
-  '{"status": "rejected", "code": "23505", "rule": "sync_changes_pkey"}'::jsonb,
+  '{"status": "rejected", "code": "22023", "rule": "sync_change_id_reused"}'::jsonb,
   'a change id already used by someone else is rejected, not answered as a duplicate');
 select tests.reset_role();
 select is_empty($$select 1 from public.service_events where id = md5('collision-event')::uuid$$,

@@ -9,7 +9,7 @@
 -- updates and deletes that RLS filters silently are checked by the number of rows they touch.
 begin;
 set local search_path = public, extensions;
-select plan(140);
+select plan(143);
 
 -- An account that belongs to no team, for the "must be in a team" rules, and one that a
 -- coordinator links to a person.
@@ -261,10 +261,14 @@ select is(tests.rows_affected($$update public.team_members set role = 'leader' w
 select is(tests.rows_affected($$update public.team_members set role = 'leader' where team_id = md5('team-2')::uuid$$),
   0::bigint, 'a leader cannot change roles in another team');
 select throws_ok($$update public.team_members set team_id = md5('team-2')::uuid where person_id = md5('person-4')::uuid$$,
-  '42501', 'new row violates row-level security policy for table "team_members"',
-  'a leader cannot move a member into another team');
+  '42501', 'permission denied for table team_members',
+  'a leader cannot move a member into another team (a membership''s team is not granted for update)');
+-- A removal ends the membership and keeps it (see memberships.test.sql): the delete itself
+-- deletes nothing.
 select is(tests.rows_affected($$delete from public.team_members where team_id = md5('team-1')::uuid and person_id = md5('person-4')::uuid$$),
-  1::bigint, 'a leader removes a member of their team');
+  0::bigint, 'a leader''s removal of a member of their team deletes no row...');
+select ok((select left_at is not null from public.team_members where team_id = md5('team-1')::uuid and person_id = md5('person-4')::uuid),
+  '...it ends the membership');
 select is(tests.rows_affected($$delete from public.team_members where team_id = md5('team-2')::uuid$$),
   0::bigint, 'a leader cannot remove members of another team');
 
@@ -274,7 +278,9 @@ select lives_ok(format($$insert into public.team_members (team_id, person_id, ro
 select is(tests.rows_affected($$update public.team_members set role = 'member' where team_id = md5('team-2')::uuid and person_id = md5('person-11')::uuid$$),
   1::bigint, 'a coordinator changes roles in any team');
 select is(tests.rows_affected(format($$delete from public.team_members where person_id = %L$$, :'newcomer_c')),
-  1::bigint, 'a coordinator removes members of any team');
+  0::bigint, 'a coordinator''s removal of a member of any team deletes no row...');
+select ok((select left_at is not null from public.team_members where person_id = :'newcomer_c'),
+  '...it ends the membership');
 
 select tests.act_as(tests.demo_user('admin'));
 select lives_ok(format($$insert into public.team_members (team_id, person_id) values (md5('team-3')::uuid, %L)$$, :'newcomer_d'),
@@ -282,7 +288,9 @@ select lives_ok(format($$insert into public.team_members (team_id, person_id) va
 select is(tests.rows_affected(format($$update public.team_members set role = 'leader' where person_id = %L$$, :'newcomer_d')),
   1::bigint, 'an admin changes roles in any team');
 select is(tests.rows_affected(format($$delete from public.team_members where person_id = %L$$, :'newcomer_d')),
-  1::bigint, 'an admin removes members of any team');
+  0::bigint, 'an admin''s removal of a member of any team deletes no row...');
+select ok((select left_at is not null from public.team_members where person_id = :'newcomer_d'),
+  '...it ends the membership');
 
 -- ---------------------------------------------------------------------------------------------
 -- Program roles: a user reads their own; only admins grant, change and revoke. No one grants

@@ -104,10 +104,11 @@ select is(tests.rows_affected($$update public.service_events set title = 'Edited
   0::bigint, 'a volunteer cannot edit a team event someone else recorded');
 select is(tests.rows_affected($$update public.service_events set title = 'Edited' where id = md5('rls-event-volunteer2')::uuid$$),
   0::bigint, 'a volunteer cannot edit another team''s event');
-select is(tests.rows_affected(format($$update public.service_events set recorded_by = %L where id = md5('rls-event-volunteer')::uuid$$,
-    tests.demo_user('leader'))), 1::bigint, 'a volunteer''s edit that names another recorder goes through...');
+select throws_ok(format($$update public.service_events set recorded_by = %L where id = md5('rls-event-volunteer')::uuid$$,
+    tests.demo_user('leader')), '42501', 'permission denied for table service_events',
+  'a volunteer''s edit cannot name another recorder (recorded_by is not granted for update)...');
 select is((select recorded_by from public.service_events where id = md5('rls-event-volunteer')::uuid),
-  tests.demo_user('volunteer'), '...but recorded_by stays the volunteer''s');
+  tests.demo_user('volunteer'), '...and recorded_by stays the volunteer''s');
 select throws_ok($$update public.service_events set team_id = md5('team-2')::uuid where id = md5('rls-event-volunteer')::uuid$$,
   '42501', 'new row violates row-level security policy for table "service_events"',
   'a volunteer cannot move their event to another team');

@@ -1,11 +1,11 @@
 -- Row-level security and privileges of the derived and bookkeeping tables: station_month_totals
 -- and station_month_volunteers (read by coordinators and admins only, written by no API role:
--- only the triggers' security definer functions maintain them), sync_changes (each user reads and
--- records their own pushed changes; no one edits or removes them), and who may call the API
--- functions and the totals internals.
+-- only the triggers' security definer functions maintain them), sync_changes (each user reads
+-- their own pushed changes; only the push writes them; no one edits or removes them), and who
+-- may call the API functions and the totals internals.
 begin;
 set local search_path = public, extensions;
-select plan(68);
+select plan(69);
 
 select count(*) as all_totals from public.station_month_totals \gset
 select count(*) as all_tallies from public.station_month_volunteers \gset
@@ -90,17 +90,24 @@ select throws_ok($$select * from public.program_totals()$$, '42501', 'permission
   'anon cannot read program totals');
 
 -- ---------------------------------------------------------------------------------------------
--- sync_changes: users record and read their own changes only; no one edits or removes them.
+-- sync_changes: written by the push only, as the pushing user's; each user reads their own; no one
+-- writes, edits or removes them directly.
 select tests.act_as(tests.demo_user('volunteer'));
-select lives_ok($$insert into public.sync_changes (change_id, event_id, revision)
-    values (md5('rls-change-volunteer')::uuid, md5('event-1')::uuid, 1)$$,
-  'a volunteer records a change of their own');
+select is(public.push_event_changes(jsonb_build_array(jsonb_build_object('change_id', md5('rls-change-volunteer')::uuid,
+    'event_id', md5('rls-change-event')::uuid, 'op', 'upsert', 'event', jsonb_build_object(
+      'station_id', md5('station-1')::uuid, 'team_id', md5('team-1')::uuid, 'theme_month_id', md5('month-3')::uuid,
+      'started_at', '2023-03-20T09:00:00+08:00', 'ended_at', '2023-03-20T12:00:00+08:00', 'title', 'Pushed',
+      'people_served', 1, 'funds_fen', 0, 'materials_fen', 0,
+      'participants', jsonb_build_array(jsonb_build_object('person_id', md5('person-2')::uuid, 'hours', 1)))))) -> 0 ->> 'status',
+  'applied', 'a volunteer''s push records its change');
 select is((select user_id from public.sync_changes where change_id = md5('rls-change-volunteer')::uuid),
-  tests.demo_user('volunteer'), 'the change is recorded as the volunteer''s (user_id defaults to the caller)');
+  tests.demo_user('volunteer'), 'the change is recorded as the volunteer''s');
+select throws_ok($$insert into public.sync_changes (change_id, event_id, revision)
+    values (md5('rls-change-direct')::uuid, md5('event-1')::uuid, 1)$$,
+  '42501', 'permission denied for table sync_changes', 'a volunteer cannot record a change directly');
 select throws_ok(format($$insert into public.sync_changes (change_id, event_id, revision, user_id)
     values (md5('rls-change-forged')::uuid, md5('event-1')::uuid, 1, %L)$$, tests.demo_user('volunteer2')),
-  '42501', 'new row violates row-level security policy for table "sync_changes"',
-  'a volunteer cannot record a change in someone else''s name');
+  '42501', 'permission denied for table sync_changes', 'a volunteer cannot record a change in someone else''s name');
 select results_eq($$select change_id from public.sync_changes$$, $$values (md5('rls-change-volunteer')::uuid)$$,
   'a volunteer reads exactly their own changes');
 select throws_ok($$update public.sync_changes set revision = 2$$, '42501', 'permission denied for table sync_changes',
@@ -114,9 +121,9 @@ select tests.act_as(tests.demo_user('leader'));
 select is_empty($$select * from public.sync_changes$$, 'a leader reads no one else''s changes, even their team''s');
 select tests.act_as(tests.demo_user('coordinator'));
 select is_empty($$select * from public.sync_changes$$, 'a coordinator reads no one else''s changes');
-select lives_ok($$insert into public.sync_changes (change_id, event_id, revision)
+select throws_ok($$insert into public.sync_changes (change_id, event_id, revision)
     values (md5('rls-change-coordinator')::uuid, md5('event-1')::uuid, 1)$$,
-  'a coordinator records a change of their own');
+  '42501', 'permission denied for table sync_changes', 'a coordinator cannot record a change directly either');
 select tests.act_as(tests.demo_user('admin'));
 select is_empty($$select * from public.sync_changes$$, 'an admin reads no one else''s changes');
 select throws_ok($$update public.sync_changes set revision = 2$$, '42501', 'permission denied for table sync_changes',

@@ -1,7 +1,7 @@
 import { mount, type VueWrapper } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import EventForm from '../../src/components/event/EventForm.vue'
-import { emptyDraft, type EventDraft } from '../../src/components/event/eventDraft'
+import { draftFieldOf, emptyDraft, type EventDraft } from '../../src/components/event/eventDraft'
 import type { Person, ServiceEventFields, Station, Team, ThemeMonth } from '../../src/domain/types'
 import { createAppI18n, type Locale } from '../../src/i18n'
 
@@ -80,9 +80,9 @@ describe('EventForm', () => {
     )
     await wrapper.find('form').trigger('submit')
 
-    expect(errorFor(wrapper, 'ev-funds')).toBe('请输入金额,最多两位小数,例如 1200 或 35.5。')
+    expect(errorFor(wrapper, 'ev-funds')).toBe('请输入金额，最多两位小数，例如 1200 或 35.5。')
     expect(errorFor(wrapper, 'ev-end')).toBe('结束时间必须晚于开始时间。')
-    expect(errorFor(wrapper, 'ev-materials-description')).toBe('填写了物资金额时,请说明是什么物资。')
+    expect(errorFor(wrapper, 'ev-materials-description')).toBe('填写了物资金额时，请说明是什么物资。')
     expect(wrapper.emitted('submit')).toBeUndefined()
 
     await wrapper.find('#ev-end').setValue('10:00')
@@ -141,6 +141,36 @@ describe('EventForm', () => {
     const wrapper = mountForm(draft(), { serverIssues: [{ field: 'end', rule: 'service_events_not_in_future' }] })
     expect(errorFor(wrapper, 'ev-end')).toBe('活动不能在未来结束。')
     wrapper.unmount()
+  })
+
+  it('refuses control and invisible characters, and trims Unicode whitespace, as the database does', async () => {
+    const wrapper = mountForm(draft({ title: '\u3000\u3000', note: '半个表情\uD83D', materials: '10', materials_description: '米\u200B油' }))
+    await wrapper.find('form').trigger('submit')
+
+    expect(wrapper.emitted('submit')).toBeUndefined()
+    expect(errorFor(wrapper, 'ev-title')).toBe('活动名称为 1 到 100 个字。')
+    expect(errorFor(wrapper, 'ev-note')).toBe('备注里有控制符或不可见字符（如制表符、零宽空格），请删除。')
+    expect(errorFor(wrapper, 'ev-materials-description')).toBe('物资说明里有控制符或不可见字符（如换行、零宽空格），请删除。')
+
+    await wrapper.find('#ev-title').setValue('\u3000社区义诊 ')
+    await wrapper.find('#ev-note').setValue('第一行\n第二行\u3000')
+    await wrapper.find('#ev-materials-description').setValue('\u00A0米、油')
+    await wrapper.find('form').trigger('submit')
+    const [fields] = wrapper.emitted<[ServiceEventFields]>('submit')?.[0] ?? []
+    expect(fields).toMatchObject({ title: '社区义诊', note: '第一行\n第二行', materials_description: '米、油' })
+    wrapper.unmount()
+  })
+
+  it('places the server\'s rules on the fields they concern', () => {
+    expect(draftFieldOf(null, 'service_events_title_characters')).toBe('title')
+    expect(draftFieldOf(null, 'service_events_note_characters')).toBe('note')
+    expect(draftFieldOf(null, 'service_events_started_at_format')).toBe('start')
+    expect(draftFieldOf(null, 'service_events_ended_at_format')).toBe('end')
+    expect(draftFieldOf(null, 'service_events_team_policy')).toBe('team_id')
+    expect(draftFieldOf(null, 'service_events_people_served_format')).toBe('people_served')
+    expect(draftFieldOf(null, 'service_events_funds_format')).toBe('funds')
+    expect(draftFieldOf(null, 'service_events_materials_format')).toBe('materials')
+    expect(draftFieldOf(null, 'event_participants_hours_format')).toBe('participants')
   })
 
   it('speaks English when asked', async () => {

@@ -9,7 +9,7 @@ import { pastDate } from './support/db'
 import { fillEvent, saveEvent } from './support/forms'
 import { useSuite } from './support/suite'
 
-const suite = useSuite({ builds: ['devices'], db: true, currentThemeMonths: true })
+const suite = useSuite({ db: true, currentThemeMonths: true })
 
 /** The server's events of these titles: how many rows each title has, and their sums. */
 async function onServer(titles: string[]) {
@@ -25,7 +25,7 @@ it('shows the coordinator what waits on a phone, with its sums, and nothing once
   const phoneSide = await phoneContext(suite.browser)
   const phone = await phoneSide.newPage()
   await signIn(phone, suite.app.url, 'volunteer@demo.local')
-  await phone.getByLabel('统一时长(小时)').waitFor()
+  await phone.getByLabel('统一时长（小时）').waitFor()
   const { date, month } = await pastDate(suite.db)
   const { rows: [theme] } = await suite.db.query<{ id: string }>('select id::text from public.theme_months where month = $1', [month])
 
@@ -51,7 +51,8 @@ it('shows the coordinator what waits on a phone, with its sums, and nothing once
   const coordinator = await coordinatorSide.newPage()
   await signIn(coordinator, suite.app.url, 'coordinator@demo.local')
   await coordinator.getByTestId('nav-dashboard').click()
-  await coordinator.getByLabel('主题月', { exact: true }).selectOption(theme!.id)
+  await coordinator.locator('#filter-year').selectOption(month.slice(0, 4))
+  await coordinator.locator('#filter-month').selectOption(theme!.id)
   const summary = coordinator.getByTestId('waiting-summary')
   await summary.filter({ hasText: '已知还有 1 部手机' }).waitFor({ timeout: 30_000 })
   const waitingText = await summary.textContent()
@@ -60,7 +61,7 @@ it('shows the coordinator what waits on a phone, with its sums, and nothing once
   await screenshot(coordinator, 'dashboard-waiting-on-phones')
 
   await coordinator.getByTestId('nav-followup').click()
-  await coordinator.getByLabel('主题月', { exact: true }).selectOption(theme!.id)
+  await coordinator.locator('#follow-up-month').selectOption(theme!.id)
   const phoneRow = coordinator.getByTestId('follow-up-phones_waiting').getByTestId('follow-up-phone')
   await phoneRow.first().waitFor({ timeout: 30_000 })
   await expect(phoneRow.count()).resolves.toBe(1)
@@ -79,7 +80,6 @@ it('shows the coordinator what waits on a phone, with its sums, and nothing once
   expect(waitingText).toContain(`+${server.hours} 小时服务时长`)
 
   await coordinator.getByTestId('nav-dashboard').click()
-  await coordinator.getByLabel('主题月', { exact: true }).selectOption(theme!.id)
   await coordinator.getByRole('button', { name: '刷新' }).click()
   await summary.filter({ hasText: '各手机最新的报告中没有未同步的数据' }).waitFor({ timeout: 30_000 })
 
@@ -99,7 +99,7 @@ it('carries unsynced events in a backup file to a phone whose data was cleared, 
   await signIn(before, suite.app.url, 'volunteer2@demo.local')
   // Offline, the sync-health page comes from the service worker's cache.
   await waitForServiceWorkerControl(before)
-  await before.getByLabel('统一时长(小时)').waitFor()
+  await before.getByLabel('统一时长（小时）').waitFor()
   await first.setOffline(true)
   for (const title of titles) {
     await fillEvent(before, { title, date, stationName: '盘龙区工作站', peopleServed: 4 })
@@ -111,7 +111,7 @@ it('carries unsynced events in a backup file to a phone whose data was cleared, 
   const file = join(folder, (await download).suggestedFilename())
   copyFileSync((await (await download).path())!, file)
   await before.getByText('已导出 2 条活动。').waitFor()
-  await screenshot(before, 'device-page')
+  await screenshot(before, 'device-page', { fullPage: true })
   // The site's data is cleared: this profile and everything in it are gone.
   await first.close()
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ServiceEventFields, ThemeMonth } from '../../src/domain/types'
-import { validateEvent, type ValidationContext } from '../../src/domain/validation'
+import { hasHiddenCharacters, textRule, trimText, validateEvent, type ValidationContext } from '../../src/domain/validation'
 import { APRIL, MARCH, PERSON, PERSON_2, STATION, TEAM, eventFields } from './support/fixtures'
 
 const themeMonths: ThemeMonth[] = [
@@ -86,5 +86,78 @@ describe('validateEvent mirrors the database rules', () => {
   it('refuses a team the user is not in (RLS) and skips the check when no list is given', () => {
     expect(rulesOf({}, { ...context, allowedTeamIds: [] })).toContain('team_id:permission')
     expect(rulesOf({}, { now: context.now })).toEqual([])
+  })
+})
+
+describe('typed text is trimmed and checked as the database does it', () => {
+  it('trims Unicode whitespace (ideographic, no-break, tabs, line breaks) around the text, not inside it', () => {
+    expect(trimText('\u3000 \t社区 义诊\u00A0\n\u2003')).toBe('社区 义诊')
+    expect(trimText('\u202F\u205F\u0085\u1680')).toBe('')
+  })
+
+  it('lists exactly the control and format characters of Unicode, the zero-width joiner aside', () => {
+    const unicode = /^[\p{Cc}\p{Cf}]$/u
+    const differ: string[] = []
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue
+      const character = String.fromCodePoint(cp)
+      // Alone, a joiner is refused too (it joins nothing): that is tested below.
+      const expected = unicode.test(character)
+      if (cp !== 0x200d && hasHiddenCharacters(`a${character}b`) !== expected) differ.push(cp.toString(16))
+    }
+    expect(differ).toEqual([])
+  })
+
+  it.each<[string, Partial<ServiceEventFields>, string]>([
+    ['a title of ideographic spaces (Chinese input methods)', { title: '\u3000\u3000' }, 'title:service_events_title_length'],
+    ['a title of no-break spaces, a tab and a line break', { title: '\u00A0\t\n\u00A0' }, 'title:service_events_title_length'],
+    ['a title of a zero-width space', { title: '\u200B' }, 'title:service_events_title_characters'],
+    ['a tab inside a title', { title: '社区\t义诊' }, 'title:service_events_title_characters'],
+    ['a line break inside a title', { title: '社区\n义诊' }, 'title:service_events_title_characters'],
+    ['a right-to-left override in a title', { title: '社区\u202E诊义' }, 'title:service_events_title_characters'],
+    ['U+0000 in a note', { note: '备注\u0000' }, 'note:service_events_note_characters'],
+    ['a lone surrogate in a note (half an emoji)', { note: '备注\uD83D' }, 'note:service_events_note_characters'],
+    ['a tab in a note', { note: '第一行\t第二行' }, 'note:service_events_note_characters'],
+    ['a soft hyphen in a materials description', { materials_description: '米\u00AD油' }, 'materials_description:service_events_materials_description_characters'],
+    ['a zero-width joiner at the end of a title', { title: '亲子活动\u200D' }, 'title:service_events_title_characters'],
+    ['a zero-width joiner after a space', { title: '亲子 \u200D活动' }, 'title:service_events_title_characters'],
+  ])('refuses %s', (_name, overrides, expected) => {
+    expect(rulesOf(overrides)).toContain(expected)
+  })
+
+  it('takes notes with line breaks, emoji joined by zero-width joiners, and text with spaces around it', () => {
+    expect(rulesOf({
+      title: '\u3000\u{1F468}\u200D\u{1F469}\u200D\u{1F467} 亲子活动 ',
+      note: '第一行\n第二行\r\n第三行',
+      materials_fen: 100,
+      materials_description: ' 米、油\u3000',
+    })).toEqual([])
+    expect(rulesOf({ title: ` ${'字'.repeat(100)}\u3000` })).toEqual([])
+  })
+
+  it('names the rule of each typed column of reference data', () => {
+    expect(textRule('stations_name', '\u3000')).toBe('stations_name_length')
+    expect(textRule('stations_address', '')).toBeNull()
+    expect(textRule('teams_chamber', '浙江\u2060商会')).toBe('teams_chamber_characters')
+    expect(textRule('theme_months_theme', '\t')).toBe('theme_months_theme_length')
+    expect(textRule('people_display_name', '张\u200E三')).toBe('people_display_name_characters')
+    expect(textRule('people_display_name', '\u3000张三\u3000')).toBeNull()
+    expect(textRule('people_display_name', '名'.repeat(51))).toBe('people_display_name_length')
+  })
+})
+
+describe('the membership rule holds for new participants only', () => {
+  const formerMember = '00000000-0000-4000-8000-0000000000e9'
+
+  it('keeps a participant who has left the team on an event they already took part in', () => {
+    const participants = [{ person_id: PERSON, hours: 1 }, { person_id: formerMember, hours: 1 }]
+    expect(rulesOf({ participants }, { ...context, keptParticipantIds: [PERSON, formerMember] })).toEqual([])
+  })
+
+  it('refuses them as a new participant', () => {
+    const participants = [{ person_id: PERSON, hours: 1 }, { person_id: formerMember, hours: 1 }]
+    expect(rulesOf({ participants }, { ...context, keptParticipantIds: [PERSON] }))
+      .toEqual(['participants.1.person_id:event_participants_team_member'])
+    expect(rulesOf({ participants })).toEqual(['participants.1.person_id:event_participants_team_member'])
   })
 })

@@ -4,7 +4,7 @@
 import { fenToYuanText, parseYuan } from '../../domain/money'
 import { shanghaiDateOf, shanghaiInstant, shanghaiTimeOf } from '../../domain/time'
 import type { Participant, ServiceEventFields, ThemeMonth } from '../../domain/types'
-import { validateEvent, type ValidationContext } from '../../domain/validation'
+import { trimText, validateEvent, type ValidationContext } from '../../domain/validation'
 
 export interface ParticipantDraft {
   person_id: string
@@ -114,12 +114,13 @@ export function fieldsFromDraft(draft: EventDraft): { fields: ServiceEventFields
       theme_month_id: draft.theme_month_id,
       started_at: startedAt ?? '',
       ended_at: endedAt ?? '',
-      title: draft.title.trim(),
-      note: draft.note,
+      // Trimmed as the database trims typed text (Unicode whitespace, e.g. an ideographic space).
+      title: trimText(draft.title),
+      note: trimText(draft.note),
       people_served: Number.isInteger(peopleServed) ? peopleServed : 0,
       funds_fen: funds ?? 0,
       materials_fen: materials ?? 0,
-      materials_description: draft.materials_description.trim(),
+      materials_description: trimText(draft.materials_description),
       participants,
     },
     issues,
@@ -155,8 +156,20 @@ export function draftFieldOf(
   if (field && byField[field]) return byField[field]
   const byRule: Record<string, DraftField> = {
     service_events_title_length: 'title',
+    service_events_title_characters: 'title',
     service_events_note_length: 'note',
+    service_events_note_characters: 'note',
     service_events_materials_description_length: 'materials_description',
+    service_events_materials_description_characters: 'materials_description',
+    service_events_station_id_format: 'station_id',
+    service_events_team_id_format: 'team_id',
+    service_events_team_policy: 'team_id',
+    service_events_theme_month_id_format: 'theme_month_id',
+    service_events_started_at_format: 'start',
+    service_events_ended_at_format: 'end',
+    service_events_people_served_format: 'people_served',
+    service_events_funds_format: 'funds',
+    service_events_materials_format: 'materials',
     service_events_ends_after_start: 'end',
     service_events_duration_at_most_a_day: 'end',
     service_events_not_in_future: 'end',

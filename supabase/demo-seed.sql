@@ -1,3 +1,18 @@
+-- LOCAL STACK ONLY: the demo program and its demo accounts, whose password (demo1234) is published
+-- in the README. Loaded by the local stack (scripts/stack/stack.ts) for `npm start`, `npm run stack`,
+-- the tests and the benchmark; never by `supabase db push --include-seed` (supabase/config.toml
+-- loads no seed). Loading it into a Supabase project would open an admin and a coordinator account
+-- to anyone, so it refuses to run where Supabase Auth is installed (every Supabase project, hosted,
+-- self-hosted or `supabase start`, has GoTrue's role supabase_auth_admin; the local stack has not).
+do $$
+begin
+  if exists (select from pg_catalog.pg_roles where rolname = 'supabase_auth_admin') then
+    raise exception using errcode = '42501',
+      message = 'supabase/demo-seed.sql is for the local stack only: it creates accounts with a published password',
+      hint = 'This database runs Supabase Auth. Create real accounts by signing up instead.';
+  end if;
+end $$;
+
 -- Demo data (data only, no schema): the 春城党建新力量 program as its year-end report counts it.
 -- 10 stations, 64 teams, 615 volunteers, 186 theme-month events in 2023 whose totals are exactly
 -- the published figures (shared/program/figures.json): 3,265 person-times served,
@@ -6,8 +21,7 @@
 -- Inserted rows go through the same triggers as the app's writes, so the totals tables are filled
 -- by the real maintenance code.
 
--- Demo accounts (password for all: demo1234). Columns as GoTrue expects them, so the same rows
--- also sign in on a real Supabase project.
+-- Demo accounts (password for all: demo1234), with the columns GoTrue expects.
 insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
   confirmation_token, recovery_token, email_change_token_new, email_change,
   raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
