@@ -7,9 +7,11 @@ import type pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { DeviceReport } from '../../src/domain/device-report'
 import type { Uuid } from '../../src/domain/types'
+import type { SupabaseClient } from '@supabase/supabase-js'
+import { clientIp, clientOf } from './auth-harness'
 import { connectOracle, eventAt, loadProgram, randomKey, type Program } from './oracle'
 import { openPhone, type Phone } from './phone'
-import { newClient, signedInClient } from './stack-env'
+import { DEMO_PASSWORD, newClient, stackEnv } from './stack-env'
 
 let db: pg.Client
 let program: Program
@@ -35,10 +37,29 @@ afterAll(async () => {
 })
 
 const ROLES = ['volunteer', 'volunteer2', 'leader', 'coordinator', 'admin'] as const
+type Role = (typeof ROLES)[number]
+
+const roleClients = new Map<Role, Promise<SupabaseClient>>()
+/**
+ * One signed-in client per demo user for the whole file, each from an address of its own: the
+ * auth stand-in limits sign-ins per address, and 127.0.0.1's bucket is the other tests' too.
+ */
+function clientAs(role: Role): Promise<SupabaseClient> {
+  const known = roleClients.get(role)
+  if (known) return known
+  const signingIn = (async () => {
+    const client = clientOf(stackEnv.apiUrl, clientIp())
+    const { error } = await client.auth.signInWithPassword({ email: `${role}@demo.local`, password: DEMO_PASSWORD })
+    if (error) throw error
+    return client
+  })()
+  roleClients.set(role, signingIn)
+  return signingIn
+}
 
 /** The devices among `devices` whose reports a demo user reads. */
-async function devicesSeenBy(role: (typeof ROLES)[number], devices: readonly Uuid[]): Promise<Uuid[]> {
-  const client = await signedInClient(`${role}@demo.local`)
+async function devicesSeenBy(role: Role, devices: readonly Uuid[]): Promise<Uuid[]> {
+  const client = await clientAs(role)
   const { data, error } = await client.from('device_reports').select('device_id').in('device_id', devices)
   if (error) throw error
   return data.map((row) => row.device_id as Uuid).sort()
@@ -55,8 +76,8 @@ interface WaitingRow {
   volunteer_hours: number
 }
 
-async function waitingOn(role: (typeof ROLES)[number], device: Uuid): Promise<WaitingRow[]> {
-  const client = await signedInClient(`${role}@demo.local`)
+async function waitingOn(role: Role, device: Uuid): Promise<WaitingRow[]> {
+  const client = await clientAs(role)
   const { data, error } = await client.rpc('waiting_on_phones').eq('device_id', device)
   if (error) throw error
   return (data as WaitingRow[]).map((row) => ({ ...row, volunteer_hours: Number(row.volunteer_hours) }))
@@ -125,7 +146,7 @@ describe('device reports under row-level security', () => {
       clock_offset_ms: null,
     }
     for (const role of ROLES.filter((name) => name !== 'volunteer2')) {
-      const client = await signedInClient(`${role}@demo.local`)
+      const client = await clientAs(role)
       const spoofed = await client.rpc('report_device', { report: { ...report, user_id: victim } })
       expect(spoofed.error, role).toMatchObject({ code: '42501', message: 'a user reports their own devices only' })
       const inserted = await client.from('device_reports').insert({
@@ -149,11 +170,11 @@ describe('device reports under row-level security', () => {
     await volunteer.create(eventAt(key, program.team1, [{ person_id: p2, hours: 1 }]))
     await volunteer.report()
     for (const role of ['volunteer', 'volunteer2', 'leader'] as const) {
-      const { error } = await (await signedInClient(`${role}@demo.local`)).rpc('follow_up', { theme_month_id: key.monthId })
+      const { error } = await (await clientAs(role)).rpc('follow_up', { theme_month_id: key.monthId })
       expect(error, role).toMatchObject({ code: '42501', message: 'only coordinators follow up a theme month' })
     }
     for (const role of ['coordinator', 'admin'] as const) {
-      const { data, error } = await (await signedInClient(`${role}@demo.local`)).rpc('follow_up', { theme_month_id: key.monthId })
+      const { data, error } = await (await clientAs(role)).rpc('follow_up', { theme_month_id: key.monthId })
       expect(error, role).toBeNull()
       expect((data as { phones_waiting: { device_id: Uuid; events: number }[] }).phones_waiting, role)
         .toContainEqual(expect.objectContaining({ device_id: volunteer.deviceId, events: 1 }))
