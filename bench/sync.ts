@@ -81,6 +81,7 @@ function observed(inner: SyncTransport) {
     },
     myRequests: () => inner.myRequests(),
     fetchReference: () => inner.fetchReference(),
+    reportDevice: (report) => inner.reportDevice(report),
   }
   return { transport, seen }
 }

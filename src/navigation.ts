@@ -2,7 +2,7 @@
 // the back button and the service worker's single navigation fallback all work without a router.
 import { readonly, ref } from 'vue'
 
-export type ViewName = 'log' | 'events' | 'team' | 'dashboard' | 'report' | 'manage'
+export type ViewName = 'log' | 'events' | 'team' | 'dashboard' | 'followup' | 'report' | 'manage' | 'device'
 
 export interface Route {
   view: ViewName | null
@@ -10,7 +10,7 @@ export interface Route {
   id: string | null
 }
 
-const VIEWS: readonly ViewName[] = ['log', 'events', 'team', 'dashboard', 'report', 'manage']
+const VIEWS: readonly ViewName[] = ['log', 'events', 'team', 'dashboard', 'followup', 'report', 'manage', 'device']
 
 export function parseHash(hash: string): Route {
   const [name, id] = hash.replace(/^#\/?/, '').split('/')

@@ -1,10 +1,12 @@
 // The one narrow interface through which the sync engine reaches the server, and its
 // implementation with supabase-js (push and pull are the RPCs of the sync API migration;
-// reference data is plain selects, filtered by row-level security).
+// reference data is plain selects, filtered by row-level security; the device report is the RPC of
+// the device reports migration).
 import type { ApiClient } from '../api/api-client'
 import type {
   ChangeOutcome, EventChange, Person, ProgramRole, PullPage, ReferenceData, ServerRequest, Station, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
+import type { DeviceReport } from '../domain/device-report'
 import { TransportError } from './errors'
 
 export interface SyncTransport {
@@ -16,6 +18,8 @@ export interface SyncTransport {
   myRequests(): Promise<ServerRequest[]>
   /** Everything the forms need offline, as the signed-in user may see it. */
   fetchReference(): Promise<ReferenceData>
+  /** Records this device's report; answers the server's clock (ms since the epoch). */
+  reportDevice(report: DeviceReport): Promise<{ server_time_ms: number }>
 }
 
 interface PostgrestFailure {
@@ -95,6 +99,7 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
     push: (changes) => call<ChangeOutcome[]>(() => client.rpc('push_event_changes', { changes })),
     pull: (after, maxRows) => call<PullPage>(() => client.rpc('pull_event_changes', { after, max_rows: maxRows })),
     myRequests: () => call<ServerRequest[]>(() => client.rpc('my_requests')),
+    reportDevice: (report) => call<{ server_time_ms: number }>(() => client.rpc('report_device', { report })),
     async fetchReference() {
       const [stations, teams, themeMonths, people, teamMembers, roles] = await Promise.all([
         selectAll<Station>('stations', 'id, name, address', ['id']),

@@ -202,7 +202,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the volunteer's pages (${lang}): log form, its errors, team events, offline`, async () => {
+  it(`meets the quality bar on the volunteer's pages (${lang}): log form, its errors, team events, device and sync, offline`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'volunteer@demo.local')
     await page.locator('#same-hours').waitFor({ timeout: 30_000 })
@@ -233,6 +233,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.locator('article.event-card').first().waitFor({ timeout: 30_000 })
     await audit(page, 'team events', lang)
 
+    await go(page, 'device')
+    await page.getByTestId('app-version').waitFor({ timeout: 30_000 })
+    await audit(page, 'device and sync', lang)
+
     // Offline, the sync banner changes colour and its button is disabled.
     await context.setOffline(true)
     await page.locator('.sync-banner--offline').waitFor()
@@ -259,10 +263,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): dashboard, report, manage`, async () => {
+  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): dashboard, follow-up, report, manage`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'admin@demo.local')
-    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(5)
+    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(7)
     await go(page, 'dashboard')
     await page.getByTestId('program-events').waitFor({ timeout: 30_000 })
     await page.locator('#filter-year').selectOption('2023')
@@ -270,6 +274,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.locator('[data-testid^="totals-"]').first().waitFor({ timeout: 30_000 })
     await page.locator('figure.chart').waitFor({ timeout: 30_000 })
     await audit(page, 'dashboard', lang)
+
+    await go(page, 'followup')
+    await page.getByTestId('follow-up-teams_without_events').waitFor({ timeout: 30_000 })
+    await audit(page, 'follow-up', lang)
 
     await go(page, 'report')
     await page.getByTestId('report-sentence').waitFor({ timeout: 30_000 })

@@ -5,6 +5,7 @@
 // them with a recomputation. It records which account sent each change and every version of
 // every row it wrote, so tests can check whose token carried a change and what anyone could
 // have pulled.
+import type { DeviceReport } from '../../../src/domain/device-report'
 import { hundredthsOfHours } from '../../../src/domain/validation'
 import type { ChangeOutcome, EventChange, PullPage, ReferenceData, ServerEvent, ServerRequest, ServiceEventFields } from '../../../src/domain/types'
 import type { SyncTransport } from '../../../src/sync/transport'
@@ -50,6 +51,8 @@ export class FakeServer {
   readonly written: ServerEvent[] = []
   /** The most rows one pull answers, whatever the caller asks (the real server caps at 1000). */
   pageCap = Infinity
+  /** Device reports received, oldest first. */
+  readonly reports: DeviceReport[] = []
   private revision = 0
   now = '2023-03-06T00:00:00.000Z'
 
@@ -72,6 +75,12 @@ export class FakeServer {
 
   myRequests(): ServerRequest[] {
     return [...this.requests.values()].map((request) => clone(request.answer))
+  }
+
+  /** Keeps the report; answers the server's clock (`now`). */
+  reportDevice(report: DeviceReport): { server_time_ms: number } {
+    this.reports.push(clone(report))
+    return { server_time_ms: Date.parse(this.now) }
   }
 
   /** Another user's edit or delete, straight on the server. */
@@ -224,5 +233,9 @@ export class ServerTransport implements SyncTransport {
 
   async fetchReference(): Promise<ReferenceData> {
     return this.reference
+  }
+
+  async reportDevice(report: DeviceReport): Promise<{ server_time_ms: number }> {
+    return this.server.reportDevice(report)
   }
 }

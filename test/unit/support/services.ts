@@ -38,6 +38,8 @@ export async function useTestServices(
     random: () => 0.5,
     newId: sequentialIds('d'),
     lock: noLock,
+    appVersion: '0.0.0-test',
+    storage: async () => ({ persisted: true, usageBytes: 2_000_000, quotaBytes: 500_000_000 }),
   })
   configureServices(services)
   const signedIn = options.signedIn === undefined ? USER : options.signedIn
