@@ -67,6 +67,8 @@ async function openApp(lang: Lang): Promise<{ context: BrowserContext; page: Pag
   if (lang === 'en') {
     // The choice is kept; the reload starts the page afresh (focus included) in English.
     await page.getByRole('button', { name: 'English' }).click()
+    // The choice is remembered once the English messages have arrived, not at the click.
+    await page.waitForFunction(() => document.documentElement.lang === 'en')
     await page.reload()
     await page.getByRole('heading', { name: 'Sign in' }).waitFor()
   }
