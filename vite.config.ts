@@ -27,7 +27,7 @@ export default defineConfig(({ command }) => ({
       manifest: {
         name: '志愿服务台账',
         short_name: '志愿台账',
-        description: '春城党建新力量志愿服务台账:离线记录志愿服务活动',
+        description: '春城党建新力量志愿服务台账：离线记录志愿服务活动',
         lang: 'zh-CN',
         start_url: './',
         scope: './',
