@@ -81,7 +81,13 @@ export async function saveThemeMonth(fields: Omit<ThemeMonth, 'id'>, id?: string
   const query = id
     ? supabase.from('theme_months').update(month).eq('id', id)
     : supabase.from('theme_months').insert(month)
-  return check(await query.select('id, month, theme').single())
+  return check(await query.select('id, month, theme, named').single())
+}
+
+/** Makes the theme months of a year that do not exist yet (to be named); resolves to those made. */
+export async function createThemeMonths(year: number): Promise<ThemeMonth[]> {
+  const result = await (await client()).rpc('create_theme_months', { year }).select('id, month, theme, named')
+  return check({ data: result.data as ThemeMonth[] | null, error: result.error })
 }
 
 export async function deleteThemeMonth(id: string): Promise<void> {

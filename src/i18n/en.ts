@@ -58,7 +58,7 @@ const en: MessageSchema = {
     station: 'Work station',
     team: 'Volunteer team',
     themeMonth: 'Theme month',
-    noThemeMonth: 'No theme month has been set up for this month yet',
+    themeMonthWillBeMade: 'This month has no theme month yet: it is made when the event syncs, and a coordinator names it later.',
     choose: 'Choose…',
     whenWhere: 'When and where',
     date: 'Date',
@@ -96,6 +96,9 @@ const en: MessageSchema = {
     cancelEdit: 'Cancel edit',
     fixErrors: '{n} field needs fixing; see the marked fields. | {n} field needs fixing; see the marked fields. | {n} fields need fixing; see the marked fields.',
     notFound: 'This event could not be found; it may have been deleted.',
+  },
+  months: {
+    unnamed: 'To be named',
   },
   events: {
     heading: "Team's events",
@@ -222,6 +225,11 @@ const en: MessageSchema = {
     confirmDelete: 'Delete “{name}”?',
     needsOnline: 'Changing reference data needs a connection.',
     done: 'Saved.',
+    unnamedDetail: 'To be named: choose Edit to give it a theme',
+    yearOfMonths: 'Theme months for a whole year',
+    yearOfMonthsHint: 'Makes the months of the year that do not exist yet; then name each in the list of theme months below.',
+    createYear: 'Create the months of {year}',
+    yearCreated: 'Every month of {year} exists already. | Made 1 month of {year}; name it below. | Made {n} months of {year}; name each below.',
   },
   signOut: {
     heading: 'Before you sign out',

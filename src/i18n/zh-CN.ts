@@ -56,7 +56,7 @@ const zhCN = {
     station: '工作站（点）',
     team: '志愿服务队',
     themeMonth: '主题月',
-    noThemeMonth: '该日期所在月份还没有主题月',
+    themeMonthWillBeMade: '这个月还没有主题月：同步时会自动创建，主题由协调员稍后填写。',
     choose: '请选择',
     whenWhere: '时间和地点',
     date: '日期',
@@ -94,6 +94,9 @@ const zhCN = {
     cancelEdit: '取消修改',
     fixErrors: '有 {n} 处需要修改，请查看标注的字段。',
     notFound: '找不到这条活动，它可能已被删除。',
+  },
+  months: {
+    unnamed: '待命名',
   },
   events: {
     heading: '本队活动',
@@ -220,6 +223,11 @@ const zhCN = {
     confirmDelete: '确定删除“{name}”吗？',
     needsOnline: '修改基础数据需要联网。',
     done: '已保存。',
+    unnamedDetail: '待命名：请点“修改”填写主题',
+    yearOfMonths: '为整年创建主题月',
+    yearOfMonthsHint: '一次创建该年还没有的月份，之后在下面的主题月列表中逐月填写主题。',
+    createYear: '创建 {year} 年的主题月',
+    yearCreated: '{year} 年的主题月都已存在。 | 已创建 {year} 年的 {n} 个主题月，请在下面逐月填写主题。 | 已创建 {year} 年的 {n} 个主题月，请在下面逐月填写主题。',
   },
   signOut: {
     heading: '退出登录前请确认',

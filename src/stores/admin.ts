@@ -41,6 +41,7 @@ export const useAdminStore = defineStore('admin', () => {
     deleteTeam: (id: string) => run(() => api.deleteTeam(id)),
     saveThemeMonth: (month: Omit<ThemeMonth, 'id'>, id?: string) => run(() => api.saveThemeMonth(month, id)),
     deleteThemeMonth: (id: string) => run(() => api.deleteThemeMonth(id)),
+    createThemeMonths: (year: number) => run(() => api.createThemeMonths(year)),
     addMember: (teamId: string, name: string, role: TeamRole) =>
       run<Person>(() => api.addTeamMember(teamId, name, role)),
     renamePerson: (personId: string, name: string) => run(() => api.renamePerson(personId, name)),
