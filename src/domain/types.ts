@@ -282,6 +282,15 @@ export interface JoinRequest {
   created_at: string
 }
 
+/** A person of a team without an account, whom a leader may link to a newcomer's account. */
+export interface ClaimablePerson {
+  team_id: Uuid
+  person_id: Uuid
+  display_name: string
+  /** Left the team (named in its past events). */
+  former: boolean
+}
+
 /** Who the signed-in user is in the program, kept on the phone for offline starts. */
 export interface Profile {
   userId: Uuid
