@@ -180,6 +180,8 @@ const en: MessageSchema = {
     qrLabel: 'QR code to join {team}',
     how: 'Newcomers scan the QR code (or open the link below, or type the code) and ask to join; you approve them.',
     renew: 'New invite code',
+    copy: 'Copy the link',
+    copied: 'Copied',
     confirmRenew: 'The old code and QR code will stop working. Go ahead?',
   },
   joinRequests: {

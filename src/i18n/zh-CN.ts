@@ -178,6 +178,8 @@ const zhCN = {
     qrLabel: '加入{team}的二维码',
     how: '新队员扫描二维码（或打开下面的链接、输入邀请码）后提出申请，由你批准。',
     renew: '更换邀请码',
+    copy: '复制链接',
+    copied: '已复制',
     confirmRenew: '更换后，旧邀请码和二维码都将失效，确定吗？',
   },
   joinRequests: {
