@@ -87,17 +87,20 @@ grant update (month, theme) on public.theme_months to authenticated;
 
 -- A year of theme months at once, each with the placeholder theme until a coordinator names it;
 -- months that already exist are kept as they are. Returns the months it made, first to last.
--- Security definer, to set `named`; the caller must be a coordinator (or an admin).
+-- Security definer, to set `named`; the caller must be a coordinator (or an admin). A refusal
+-- names its rule in the detail too, which PostgREST passes on to the app.
 create function public.create_theme_months(year integer) returns setof public.theme_months
 language plpgsql security definer set search_path = ''
 as $$
 begin
   if not private.is_coordinator() then
     raise exception using errcode = '42501', constraint = 'theme_months_manage_policy',
+      detail = 'violates constraint "theme_months_manage_policy"',
       message = 'only coordinators make theme months';
   end if;
   if year is null or year not between 2000 and 2100 then
     raise exception using errcode = '23514', constraint = 'theme_months_year_range',
+      detail = 'violates constraint "theme_months_year_range"',
       message = 'theme months are made for a year from 2000 to 2100';
   end if;
   return query

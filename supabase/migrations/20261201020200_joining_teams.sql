@@ -19,7 +19,9 @@
 -- join_requests_code_unknown, join_requests_code_expired, join_requests_already_member,
 -- join_requests_already_pending, join_requests_decided, join_requests_claim_other_team,
 -- join_requests_claim_linked, join_requests_account_has_person, and the denials
--- join_requests_sign_in, join_requests_decide_policy and team_invites_manage_policy (42501).
+-- join_requests_sign_in, join_requests_decide_policy and team_invites_manage_policy (42501). Each
+-- refusal also names its rule in the detail: PostgREST passes an error's message and detail to
+-- the app, not its constraint (src/api/online.ts reads both).
 
 create table public.team_invites (
   team_id uuid primary key references public.teams (id) on delete cascade,
@@ -93,10 +95,12 @@ begin
   if renew_team_invite.team_id is null
     or not (renew_team_invite.team_id in (select private.my_led_team_ids()) or private.is_coordinator()) then
     raise exception using errcode = '42501', constraint = 'team_invites_manage_policy',
+      detail = 'violates constraint "team_invites_manage_policy"',
       message = 'only the team''s leaders and coordinators manage its invite code';
   end if;
   if valid_days is null or valid_days not between 1 and 90 then
     raise exception using errcode = '23514', constraint = 'team_invites_valid_days_range',
+      detail = 'violates constraint "team_invites_valid_days_range"',
       message = 'an invite code is valid for 1 to 90 days';
   end if;
   loop
@@ -129,14 +133,17 @@ declare
   made public.join_requests;
 begin
   if me is null then
-    raise exception using errcode = '42501', constraint = 'join_requests_sign_in', message = 'sign in to join a team';
+    raise exception using errcode = '42501', constraint = 'join_requests_sign_in',
+      detail = 'violates constraint "join_requests_sign_in"', message = 'sign in to join a team';
   end if;
   select * into invite from public.team_invites i where i.code = private.normalized_invite_code(request_to_join.code);
   if invite.team_id is null then
     raise exception using errcode = '23514', constraint = 'join_requests_code_unknown',
+      detail = 'violates constraint "join_requests_code_unknown"',
       message = 'no team has this invite code';
   elsif invite.expires_at <= pg_catalog.now() then
     raise exception using errcode = '23514', constraint = 'join_requests_code_expired',
+      detail = 'violates constraint "join_requests_code_expired"',
       message = 'this invite code has expired: ask the team''s leader for a new one';
   end if;
   if exists (
@@ -144,12 +151,14 @@ begin
     where p.user_id = me and m.team_id = invite.team_id and m.left_at is null
   ) then
     raise exception using errcode = '23514', constraint = 'join_requests_already_member',
+      detail = 'violates constraint "join_requests_already_member"',
       message = 'you are already a member of this team';
   end if;
   if exists (
     select 1 from public.join_requests r where r.user_id = me and r.team_id = invite.team_id and r.status = 'pending'
   ) then
     raise exception using errcode = '23514', constraint = 'join_requests_already_pending',
+      detail = 'violates constraint "join_requests_already_pending"',
       message = 'you have asked to join this team already: the leader has not decided yet';
   end if;
   insert into public.join_requests (team_id, user_id, display_name)
@@ -159,6 +168,7 @@ begin
 exception when unique_violation then
   -- The same request sent twice at once: the other one was recorded.
   raise exception using errcode = '23514', constraint = 'join_requests_already_pending',
+    detail = 'violates constraint "join_requests_already_pending"',
     message = 'you have asked to join this team already: the leader has not decided yet';
 end
 $$;
@@ -187,14 +197,17 @@ begin
   if request.id is null
     or not (request.team_id in (select private.my_led_team_ids()) or private.is_coordinator()) then
     raise exception using errcode = '42501', constraint = 'join_requests_decide_policy',
+      detail = 'violates constraint "join_requests_decide_policy"',
       message = 'only the team''s leaders and coordinators decide its join requests';
   end if;
   if request.status <> 'pending' then
     raise exception using errcode = '23514', constraint = 'join_requests_decided',
+      detail = 'violates constraint "join_requests_decided"',
       message = 'this request has been decided already';
   end if;
   if approve is null then
     raise exception using errcode = '22023', constraint = 'join_requests_decision_format',
+      detail = 'violates constraint "join_requests_decision_format"',
       message = 'say whether the request is approved';
   end if;
 
@@ -203,6 +216,7 @@ begin
     if own_person is not null then
       if claim is not null and claim <> own_person then
         raise exception using errcode = '23514', constraint = 'join_requests_account_has_person',
+          detail = 'violates constraint "join_requests_account_has_person"',
           message = 'this account is already linked to a person, who joins the team';
       end if;
       chosen := own_person;
@@ -212,9 +226,11 @@ begin
         select 1 from public.team_members m where m.team_id = request.team_id and m.person_id = claim
       ) then
         raise exception using errcode = '23514', constraint = 'join_requests_claim_other_team',
+          detail = 'violates constraint "join_requests_claim_other_team"',
           message = 'only a person of the team (a current or former member) can be claimed';
       elsif claimed.user_id is not null then
         raise exception using errcode = '23514', constraint = 'join_requests_claim_linked',
+          detail = 'violates constraint "join_requests_claim_linked"',
           message = 'this person is already linked to an account';
       end if;
       update public.people p set user_id = request.user_id where p.id = claim;
