@@ -12,7 +12,10 @@ let second: pg.Client
 let team: string
 
 beforeAll(async () => {
-  ;[owner, first, second] = [0, 1, 2].map(() => new pg.Client({ connectionString: stackEnv.databaseUrl }))
+  const connect = () => new pg.Client({ connectionString: stackEnv.databaseUrl })
+  owner = connect()
+  first = connect()
+  second = connect()
   await Promise.all([owner.connect(), first.connect(), second.connect()])
   team = (await owner.query<{ id: string }>(`insert into public.teams (name) values ('Two leaders ' || gen_random_uuid()) returning id`)).rows[0]!.id
   await owner.query(`
