@@ -104,7 +104,7 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
       const [stations, teams, themeMonths, people, teamMembers, roles] = await Promise.all([
         selectAll<Station>('stations', 'id, name, address', ['id']),
         selectAll<Team>('teams', 'id, name, chamber', ['id']),
-        selectAll<ThemeMonth>('theme_months', 'id, month, theme', ['id']),
+        selectAll<ThemeMonth>('theme_months', 'id, month, theme, named', ['id']),
         // People include those who have left the user's teams (their past events name them);
         // memberships are the current ones only (left_at unset): only they make a member.
         selectAll<Person>('people', 'id, display_name, user_id', ['id']),

@@ -1,6 +1,6 @@
-// Pages that only team leaders and coordinators open, and the sync-health page that anyone opens
-// now and then, each in its own chunk so that a volunteer's first visit does not download them
-// (the service worker still precaches them).
+// Pages that only team leaders and coordinators open, the join page that a volunteer opens once,
+// and the sync-health page that anyone opens now and then, each in its own chunk so that a
+// volunteer's first visit does not download them (the service worker still precaches them).
 import { defineAsyncComponent, h, type Component } from 'vue'
 import AsyncState from '../components/app/AsyncState.vue'
 
@@ -24,3 +24,5 @@ export const ReportView = lazy(() => import('./ReportView.vue'))
 export const ManageView = lazy(() => import('./ManageView.vue'))
 export const FollowUpView = lazy(() => import('./FollowUpView.vue'))
 export const DeviceView = lazy(() => import('./DeviceView.vue'))
+export const RostersView = lazy(() => import('./RostersView.vue'))
+export const JoinView = lazy(() => import('./JoinView.vue'))

@@ -265,10 +265,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): dashboard, follow-up, report, manage`, async () => {
+  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): dashboard, follow-up, report, manage, rosters`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'admin@demo.local')
-    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(7)
+    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(8)
     await go(page, 'dashboard')
     await page.getByTestId('program-events').waitFor({ timeout: 30_000 })
     await page.locator('#filter-year').selectOption('2023')
@@ -306,6 +306,13 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.locator('.editable-list__item .btn--danger-quiet').nth(1).click()
     await page.locator('.editable-list__item .confirm').waitFor()
     await audit(page, 'manage, editing a team far down and delete asked', lang)
+
+    // Rosters: a person found by name, their team opened with its members.
+    await go(page, 'rosters')
+    await page.locator('details.fold').first().waitFor({ timeout: 30_000 })
+    await page.locator('#rosters-search').fill('王')
+    await page.locator('details.fold[open] .member').first().waitFor()
+    await audit(page, 'rosters', lang)
     await context.close()
   })
 }

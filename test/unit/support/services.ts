@@ -10,6 +10,7 @@ import { FakeClock, sequentialIds, USER } from './fixtures'
 
 export const offlineAuth: AuthApi = {
   signIn: async () => ({ id: USER, email: 'volunteer@demo.local' }),
+  signUp: async () => ({ id: USER, email: 'volunteer@demo.local' }),
   signOut: async () => undefined,
   sessionState: async () => ({ state: 'unknown' }),
   onSessionEnded: () => () => undefined,
