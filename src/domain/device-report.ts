@@ -3,6 +3,7 @@
 // version, clock). Coordinators read these reports to see what is still on the phones.
 // Pure: src/sync/device-reporter.ts gathers the inputs and sends the report.
 import type { LocalEvent, ServiceEventFields, Uuid } from './types'
+import { shanghaiMonthOf } from './time'
 import { hundredthsOfHours } from './validation'
 
 /** A queued change as the report needs it (an outbox entry, in queue order). */
@@ -23,7 +24,10 @@ export interface WaitingEntry {
   change_id: Uuid | null
   team_id: Uuid
   station_id: Uuid
-  theme_month_id: Uuid
+  /** Null when the phone knows no theme month for the event's month (the server makes it on first use). */
+  theme_month_id: Uuid | null
+  /** First day (YYYY-MM-01) of the Shanghai month the event starts in. */
+  month: string
   /** +1 a new event, -1 a deleted one, 0 an edit. */
   events: number
   people_served: number
@@ -106,7 +110,10 @@ function figuresOf(fields: ServiceEventFields, sign: 1 | -1): Figures {
   }
 }
 
-const keyOf = (fields: ServiceEventFields): string => `${fields.station_id}|${fields.theme_month_id}|${fields.team_id}`
+// A saved event's start is always a valid instant (the form and the outbox check it).
+const monthOf = (fields: ServiceEventFields): string => shanghaiMonthOf(fields.started_at) ?? ''
+
+const keyOf = (fields: ServiceEventFields): string => `${fields.station_id}|${monthOf(fields)}|${fields.team_id}`
 
 /**
  * What an unsynced event would change in the totals: the phone's version (unless deleted) minus
@@ -133,6 +140,7 @@ export function waitingEntries(record: LocalEvent, changeId: Uuid | null): Waiti
     team_id: fields.team_id,
     station_id: fields.station_id,
     theme_month_id: fields.theme_month_id,
+    month: monthOf(fields),
     events: figures.events,
     people_served: figures.people_served,
     funds_fen: figures.funds_fen,

@@ -10,7 +10,10 @@ export interface WaitingRow {
   /** When the phone last reported (the server's clock). */
   reported_at: string
   station_id: Uuid
-  theme_month_id: Uuid
+  /** Null while the month of the events has no theme month on the server yet. */
+  theme_month_id: Uuid | null
+  /** First day (YYYY-MM-01) of the month the events start in. */
+  month: string
   team_id: Uuid
   /** Events concerned. */
   waiting_events: number
@@ -43,13 +46,13 @@ export interface WaitingSummary {
   oldestReportAt: string | null
 }
 
-/** The rows within the filters; `monthOf` gives a theme month's first day (YYYY-MM-01). */
-export function filterWaiting(rows: readonly WaitingRow[], filter: WaitingFilter, monthOf: (themeMonthId: Uuid) => string | undefined): WaitingRow[] {
+/** The rows within the filters. */
+export function filterWaiting(rows: readonly WaitingRow[], filter: WaitingFilter): WaitingRow[] {
   return rows.filter((row) =>
     (!filter.station_id || row.station_id === filter.station_id) &&
     (!filter.theme_month_id || row.theme_month_id === filter.theme_month_id) &&
     (!filter.team_id || row.team_id === filter.team_id) &&
-    (!filter.year || monthOf(row.theme_month_id)?.slice(0, 4) === String(filter.year)))
+    (!filter.year || row.month.slice(0, 4) === String(filter.year)))
 }
 
 export function summarizeWaiting(rows: readonly WaitingRow[]): WaitingSummary {

@@ -92,7 +92,8 @@ as $$
     and (entry -> 'change_id' = 'null'::jsonb or private.as_uuid(entry ->> 'change_id') is not null)
     and private.as_uuid(entry ->> 'team_id') is not null
     and private.as_uuid(entry ->> 'station_id') is not null
-    and private.as_uuid(entry ->> 'theme_month_id') is not null
+    and (entry -> 'theme_month_id' = 'null'::jsonb or private.as_uuid(entry ->> 'theme_month_id') is not null)
+    and coalesce((entry ->> 'month') ~ '^\d{4}-\d{2}-01$', false)
     and private.json_number_within(entry -> 'events', -1, 1)
     and private.json_number_within(entry -> 'people_served', -100000, 100000)
     and private.json_number_within(entry -> 'funds_fen', -1000000000, 1000000000)
@@ -151,7 +152,7 @@ begin
     pg_catalog.now() - (report ->> 'oldest_waiting_seconds')::numeric * interval '1 second',
     (select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
         'event_id', (e ->> 'event_id')::uuid, 'change_id', (e ->> 'change_id')::uuid, 'team_id', (e ->> 'team_id')::uuid,
-        'station_id', (e ->> 'station_id')::uuid, 'theme_month_id', (e ->> 'theme_month_id')::uuid,
+        'station_id', (e ->> 'station_id')::uuid, 'theme_month_id', (e ->> 'theme_month_id')::uuid, 'month', (e ->> 'month')::date,
         'events', (e ->> 'events')::numeric::integer, 'people_served', (e ->> 'people_served')::numeric::integer,
         'funds_fen', (e ->> 'funds_fen')::numeric::bigint, 'materials_fen', (e ->> 'materials_fen')::numeric::bigint,
         'hours', (e ->> 'hours')::numeric)), '[]'::jsonb)
@@ -180,21 +181,23 @@ grant execute on function public.report_device(jsonb) to authenticated, service_
 -- totals (an edit adds its difference, a delete takes its event away).
 create function public.waiting_on_phones()
 returns table (
-  user_id uuid, device_id uuid, reported_at timestamptz, station_id uuid, theme_month_id uuid, team_id uuid,
+  user_id uuid, device_id uuid, reported_at timestamptz, station_id uuid, theme_month_id uuid, month date, team_id uuid,
   waiting_events bigint, events bigint, people_served bigint, funds_fen bigint, materials_fen bigint,
   volunteer_hours numeric
 )
 language sql stable security invoker set search_path = ''
 as $$
-  select r.user_id, r.device_id, r.reported_at, w.station_id, w.theme_month_id, w.team_id,
+  select r.user_id, r.device_id, r.reported_at, w.station_id, coalesce(w.theme_month_id, tm.id), w.month, w.team_id,
     pg_catalog.count(distinct w.event_id), pg_catalog.sum(w.events)::bigint, pg_catalog.sum(w.people_served)::bigint,
     pg_catalog.sum(w.funds_fen)::bigint, pg_catalog.sum(w.materials_fen)::bigint, pg_catalog.sum(w.hours)
   from public.device_reports r
   cross join lateral pg_catalog.jsonb_to_recordset(r.waiting) as w (event_id uuid, change_id uuid, team_id uuid,
-    station_id uuid, theme_month_id uuid, events integer, people_served integer, funds_fen bigint,
+    station_id uuid, theme_month_id uuid, month date, events integer, people_served integer, funds_fen bigint,
     materials_fen bigint, hours numeric)
+  -- A phone that knew no theme month for an event's month sends none; the month's, once made, is it.
+  left join public.theme_months tm on w.theme_month_id is null and tm.month = w.month
   where w.change_id is null or not private.change_applied(w.change_id)
-  group by r.user_id, r.device_id, r.reported_at, w.station_id, w.theme_month_id, w.team_id
+  group by r.user_id, r.device_id, r.reported_at, w.station_id, coalesce(w.theme_month_id, tm.id), w.month, w.team_id
 $$;
 comment on function public.waiting_on_phones is 'What the latest device reports say is not on the server yet, per phone and station x theme month x team.';
 revoke execute on function public.waiting_on_phones() from anon, public;

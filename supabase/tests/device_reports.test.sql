@@ -5,7 +5,7 @@
 -- out) and what follow_up() shows, for coordinators only.
 begin;
 set local search_path = public, extensions;
-select plan(74);
+select plan(77);
 
 -- A theme month and a station of their own, so that the seed's events and other tests' rows do
 -- not enter the figures; and a team that logs nothing in that month.
@@ -29,7 +29,8 @@ $$;
 create function pg_temp.entry(event uuid, change uuid, team uuid, station uuid, month uuid, people integer, funds bigint)
 returns jsonb language sql as $$
   select jsonb_build_object('event_id', event, 'change_id', change, 'team_id', team, 'station_id', station,
-    'theme_month_id', month, 'events', 1, 'people_served', people, 'funds_fen', funds, 'materials_fen', 0, 'hours', 2.5)
+    'theme_month_id', month, 'month', (select m.month from public.theme_months m where m.id = entry.month),
+    'events', 1, 'people_served', people, 'funds_fen', funds, 'materials_fen', 0, 'hours', 2.5)
 $$;
 grant execute on all functions in schema pg_temp to authenticated, anon;
 
@@ -243,6 +244,28 @@ select is((select array_agg(p ->> 'device_id') from jsonb_array_elements(:'follo
   array[:'phone_v2'::text], 'a phone silent for more than 7 days that last held the month''s events is listed as silent');
 select is((select array_agg(p ->> 'device_id') from jsonb_array_elements(:'follow_up'::jsonb -> 'phones_waiting') p),
   array[:'phone_v'::text], 'and no longer among the phones seen lately');
+
+-- ---------------------------------------------------------------------------------------------
+-- A phone that knew no theme month for an event's month sends its month alone: the figures stand
+-- under the month, and under its theme month once the first push has made it.
+select tests.act_as(tests.demo_user('volunteer'));
+select public.report_device(pg_temp.report(:'phone_v', jsonb_build_array(
+  jsonb_build_object('event_id', :'event_c', 'change_id', gen_random_uuid(), 'team_id', :'team1', 'station_id', :'station',
+    'theme_month_id', null, 'month', '2019-11-01', 'events', 1, 'people_served', 7, 'funds_fen', 0, 'materials_fen', 0, 'hours', 1))));
+select results_eq(
+  $$select theme_month_id, month, people_served from public.waiting_on_phones() where month = '2019-11-01'$$,
+  $$values (null::uuid, '2019-11-01'::date, 7::bigint)$$,
+  'an event of a month without a theme month waits under its month');
+select tests.reset_role();
+select tests.make_theme_month('2019-11-01') as november \gset
+select tests.act_as(tests.demo_user('volunteer'));
+select results_eq(
+  $$select theme_month_id, people_served from public.waiting_on_phones() where month = '2019-11-01'$$,
+  format('values (%L::uuid, 7::bigint)', :'november'),
+  'and under the theme month once it exists');
+select is(tests.error_of(format('select public.report_device(%L)', pg_temp.report(:'phone_v', jsonb_build_array(
+    pg_temp.entry(:'event_a', :'queued_change', :'team1', :'station', :'may', 1, 0) - 'month')))),
+  '22023 device_reports_shape', 'a waiting entry without its month is refused');
 
 select * from finish();
 rollback;

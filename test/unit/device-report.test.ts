@@ -67,9 +67,9 @@ describe('the device report', () => {
       clock_offset_ms: 1500,
     })
     expect(report.waiting).toEqual([
-      { event_id: A, change_id: 'c-3', team_id: TEAM, station_id: STATION, theme_month_id: eventFields().theme_month_id,
+      { event_id: A, change_id: 'c-3', team_id: TEAM, station_id: STATION, theme_month_id: eventFields().theme_month_id, month: '2023-03-01',
         events: 1, people_served: 40, funds_fen: 120_000, materials_fen: 0, hours: 3 },
-      { event_id: B, change_id: 'c-2', team_id: TEAM, station_id: STATION, theme_month_id: eventFields().theme_month_id,
+      { event_id: B, change_id: 'c-2', team_id: TEAM, station_id: STATION, theme_month_id: eventFields().theme_month_id, month: '2023-03-01',
         events: 1, people_served: 7, funds_fen: 0, materials_fen: 0, hours: 1.25 },
     ])
   })
@@ -81,13 +81,13 @@ describe('the device report', () => {
     const report = buildDeviceReport(input([edited, moved, deleted], [queued(A, 'e'), queued(B, 'm'), queued(C, 'd')]))
     const march = eventFields().theme_month_id
     expect(report.waiting).toEqual([
-      { event_id: A, change_id: 'e', team_id: TEAM, station_id: STATION, theme_month_id: march,
+      { event_id: A, change_id: 'e', team_id: TEAM, station_id: STATION, theme_month_id: march, month: '2023-03-01',
         events: 0, people_served: 5, funds_fen: -20_000, materials_fen: 0, hours: 0 },
-      { event_id: B, change_id: 'm', team_id: TEAM, station_id: STATION_2, theme_month_id: APRIL,
+      { event_id: B, change_id: 'm', team_id: TEAM, station_id: STATION_2, theme_month_id: APRIL, month: '2023-03-01',
         events: 1, people_served: 40, funds_fen: 120_000, materials_fen: 0, hours: 3 },
-      { event_id: B, change_id: 'm', team_id: TEAM, station_id: STATION, theme_month_id: march,
+      { event_id: B, change_id: 'm', team_id: TEAM, station_id: STATION, theme_month_id: march, month: '2023-03-01',
         events: -1, people_served: -40, funds_fen: -120_000, materials_fen: 0, hours: -3 },
-      { event_id: C, change_id: 'd', team_id: TEAM, station_id: STATION, theme_month_id: march,
+      { event_id: C, change_id: 'd', team_id: TEAM, station_id: STATION, theme_month_id: march, month: '2023-03-01',
         events: -1, people_served: -40, funds_fen: -120_000, materials_fen: 0, hours: -3 },
     ])
   })

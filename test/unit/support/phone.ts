@@ -351,6 +351,7 @@ export class Phone {
       auth: this.auth,
       device: await openDeviceDb('phone-device', 'phone-user-'),
       transportFor: (userId) => createSupabaseTransport(fakeApiClient(this.network, () => this.auth.session?.id ?? null, number), userId),
+      appVersion: '0.0.0-model',
       clock: this.clock,
       random: () => 0.5,
       newId: this.newId,
