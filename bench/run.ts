@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO_ROOT, startStack, stopOnSignals, type Stack } from '../scripts/stack/stack.ts'
 import { frontendFigures } from './frontend.ts'
+import { ledgerFigures } from './ledger.ts'
 import { localSaveFigures } from './local-save.ts'
 import { printFigures, type Figure } from './measure.ts'
 import { serverFigures } from './server.ts'
@@ -37,6 +38,7 @@ console.log('measuring: local saves')
 figures.push(...(await localSaveFigures()))
 await onFreshStack('sync', syncFigures)
 await onFreshStack('server', (stack) => serverFigures(stack.databaseUrl, eventCount))
+await onFreshStack('ledger', (stack) => ledgerFigures(stack.databaseUrl))
 
 console.log()
 printFigures(figures)
