@@ -117,10 +117,23 @@ export interface GroupTotals {
   materials_fen: number
 }
 
-export interface StationMonthTotals extends GroupTotals {
+/** Figures of one station × theme month within the dashboard's filters. */
+export interface StationMonthFigures extends GroupTotals {
   station_id: Uuid
   theme_month_id: Uuid
-  updated_at: string
+}
+
+/** Figures of one team within the dashboard's filters. */
+export interface TeamFigures extends GroupTotals {
+  team_id: Uuid
+}
+
+/** The dashboard's filters; null means all. */
+export interface TotalsFilter {
+  year: number | null
+  station_id: Uuid | null
+  theme_month_id: Uuid | null
+  team_id: Uuid | null
 }
 
 export interface ProgramTotals {

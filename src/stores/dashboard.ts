@@ -3,17 +3,27 @@
 // the page can say how fresh its figures are. The last figures are kept for offline use.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { fetchProgramTotals, fetchStationMonthTotals, subscribeToTotals } from '../api/dashboard'
-import type { ProgramTotals, StationMonthTotals } from '../domain/types'
+import { fetchFilteredTotals, fetchProgramTotals, fetchTeamTotals, subscribeToTotals } from '../api/dashboard'
+import type { GroupTotals, ProgramTotals, StationMonthFigures, TeamFigures, TotalsFilter } from '../domain/types'
 import { loadDashboardSnapshot, saveDashboardSnapshot } from './dashboard-snapshot'
 
 export const POLL_SECONDS = 10
+
+const sameFilter = (a: TotalsFilter, b: TotalsFilter) =>
+  a.year === b.year && a.station_id === b.station_id && a.theme_month_id === b.theme_month_id && a.team_id === b.team_id
+
 export const useDashboardStore = defineStore('dashboard', () => {
   const saved = loadDashboardSnapshot()
-  /** Totals per station x theme month, as last loaded. */
-  const rows = ref<StationMonthTotals[]>(saved.rows)
-  /** Program totals over the chosen theme month (all months when none is chosen). */
-  const program = ref<ProgramTotals | null>(saved.program)
+  /** The filters chosen on the page; every figure follows them. */
+  const filter = ref<TotalsFilter>(saved.filter)
+  /** The whole selection's figures, as last loaded. */
+  const overall = ref<GroupTotals | null>(saved.overall)
+  /** Figures per station x theme month in the selection, as last loaded. */
+  const rows = ref<StationMonthFigures[]>(saved.rows)
+  /** Figures per team in the selection, as last loaded. */
+  const teams = ref<TeamFigures[]>(saved.teams)
+  /** The filters the figures shown were loaded with (they lag the chosen ones while loading). */
+  const loadedFilter = ref<TotalsFilter>(saved.filter)
   /** When the figures were last loaded (ms since epoch). */
   const loadedAt = ref<number | null>(saved.loadedAt)
   /** Now, ticking every second, for "updated N s ago". */
@@ -23,22 +33,13 @@ export const useDashboardStore = defineStore('dashboard', () => {
   const loading = ref(false)
   /** The last load's failure, if it failed. */
   const error = ref<{ message: string; code: string | null } | null>(null)
-  /** Filters: '' means all. */
-  const stationId = ref('')
-  const themeMonthId = ref('')
-  const themeMonthOfFilter = ref<string | null>(null)
   /** Program totals of one calendar year, for the year report. */
   const yearTotals = ref<{ year: number; totals: ProgramTotals } | null>(null)
+  /** A first visit starts at a year the page proposes; later visits keep the last filters. */
+  let filterProposed = saved.loadedAt !== null
 
   const secondsSinceLoad = computed(() =>
     loadedAt.value === null ? null : Math.max(0, Math.floor((now.value - loadedAt.value) / 1000)),
-  )
-
-  const filteredRows = computed(() =>
-    rows.value.filter(
-      (r) =>
-        (!stationId.value || r.station_id === stationId.value) && (!themeMonthId.value || r.theme_month_id === themeMonthId.value),
-    ),
   )
 
   let timers: ReturnType<typeof setInterval>[] = []
@@ -47,27 +48,43 @@ export const useDashboardStore = defineStore('dashboard', () => {
   /** Counts start() calls, so a subscription that arrives after stop() is ended. */
   let started = 0
 
-  /** Loads the totals now (one load at a time; callers during a load share it). */
-  function refresh(): Promise<void> {
-    pending ??= (async () => {
-      loading.value = true
-      try {
-        const month = themeMonthOfFilter.value
-        const [nextRows, nextProgram] = await Promise.all([fetchStationMonthTotals(), fetchProgramTotals(month, month)])
-        rows.value = nextRows
-        program.value = nextProgram
+  /** Loads until the figures match the filters chosen (they may change during a load). */
+  async function load(): Promise<void> {
+    loading.value = true
+    try {
+      for (;;) {
+        const asked = { ...filter.value }
+        const [figures, teamFigures] = await Promise.all([fetchFilteredTotals(asked), fetchTeamTotals(asked)])
+        if (!sameFilter(asked, filter.value)) continue
+        overall.value = figures.overall
+        rows.value = figures.rows
+        teams.value = teamFigures
+        loadedFilter.value = asked
         loadedAt.value = Date.now()
         error.value = null
-        saveDashboardSnapshot({ rows: nextRows, program: nextProgram, loadedAt: loadedAt.value })
-      } catch (caught) {
-        const failure = caught as { message?: string; code?: string | null }
-        error.value = { message: failure.message ?? String(caught), code: failure.code ?? null }
-      } finally {
-        loading.value = false
-        pending = null
+        saveDashboardSnapshot({ filter: asked, overall: figures.overall, rows: figures.rows, teams: teamFigures, loadedAt: loadedAt.value })
+        return
       }
-    })()
+    } catch (caught) {
+      const failure = caught as { message?: string; code?: string | null }
+      error.value = { message: failure.message ?? String(caught), code: failure.code ?? null }
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** Loads the figures now (one load at a time; callers during a load share it). */
+  function refresh(): Promise<void> {
+    pending ??= load().finally(() => {
+      pending = null
+    })
     return pending
+  }
+
+  /** Changes some filters and loads the figures they select. */
+  function setFilter(change: Partial<TotalsFilter>): void {
+    filter.value = { ...filter.value, ...change }
+    void refresh()
   }
 
   /** Loads the program totals of the theme months of one year. */
@@ -82,18 +99,15 @@ export const useDashboardStore = defineStore('dashboard', () => {
     }
   }
 
-  /** Filters by theme month (id and its YYYY-MM-01, for the program totals); '' for all. */
-  function setThemeMonth(id: string, month: string | null) {
-    themeMonthId.value = id
-    themeMonthOfFilter.value = id ? month : null
-    void refresh()
-  }
-
   const onOnline = () => void refresh()
 
-  /** Starts loading, the live feed and the polling fallback. */
-  function start() {
+  /** Starts loading (at the year proposed, on a first visit), the live feed and the polling fallback. */
+  function start(proposedYear: number | null = null) {
     stop()
+    if (!filterProposed) {
+      filterProposed = true
+      filter.value = { ...filter.value, year: proposedYear }
+    }
     void refresh()
     const generation = ++started
     void subscribeToTotals(
@@ -129,21 +143,21 @@ export const useDashboardStore = defineStore('dashboard', () => {
   }
 
   return {
+    filter,
+    overall,
     rows,
-    program,
+    teams,
+    loadedFilter,
     loadedAt,
     now,
     live,
     loading,
     error,
-    stationId,
-    themeMonthId,
     secondsSinceLoad,
-    filteredRows,
     yearTotals,
     refresh,
+    setFilter,
     loadYear,
-    setThemeMonth,
     start,
     stop,
   }

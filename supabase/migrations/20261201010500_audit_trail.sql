@@ -96,6 +96,10 @@ create function private.audit_events() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  -- A statement that changed no rows (most of a push's, see the totals triggers) has nothing to record.
+  if not exists (select from new_rows) then
+    return null;
+  end if;
   if tg_op = 'INSERT' then
     insert into public.audit_trail (actor, actor_role, subject, action, event_id, team_id, station_id, theme_month_id,
       revision, changes)
@@ -148,6 +152,13 @@ create function private.audit_participants() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
+  if tg_op = 'DELETE' then
+    if not exists (select from old_rows) then
+      return null;
+    end if;
+  elsif not exists (select from new_rows) then
+    return null;
+  end if;
   if tg_op = 'INSERT' then
     insert into public.audit_trail (actor, actor_role, subject, action, event_id, team_id, station_id, theme_month_id,
       revision, changes)

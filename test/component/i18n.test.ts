@@ -22,6 +22,29 @@ function has(messages: object, key: string): boolean {
   return typeof node === 'string'
 }
 
+/** Every message with its key: [key, text]. */
+function entriesOf(messages: object, prefix = ''): [string, string][] {
+  return Object.entries(messages).flatMap(([k, v]): [string, string][] =>
+    typeof v === 'object' && v !== null ? entriesOf(v as object, `${prefix}${k}.`) : [[`${prefix}${k}`, String(v)]],
+  )
+}
+
+const CJK = /[\u3400-\u9fff]/
+
+/**
+ * Half-width punctuation in a Chinese message, where the full-width form belongs (，：（）；？！).
+ * What keeps its half-width form: placeholders ({n}), URLs, times (09:00), digit grouping (1,200).
+ */
+function halfWidthMarks(text: string): string[] {
+  if (!CJK.test(text)) return []
+  const kept = text
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/\d:\d\d/g, ' ')
+    .replace(/\d,\d{3}/g, ' ')
+  return [...kept.matchAll(/[,:;()?!]/g)].map((m) => `"${m[0]}" in …${text.slice(Math.max(0, m.index - 6), m.index + 7)}…`)
+}
+
 function keysOf(messages: object, prefix = ''): string[] {
   return Object.entries(messages).flatMap(([k, v]) =>
     typeof v === 'object' && v !== null ? keysOf(v as object, `${prefix}${k}.`) : [`${prefix}${k}`],
@@ -41,6 +64,20 @@ describe('translations', () => {
 
   it('has the same keys in English as in Chinese', () => {
     expect(keysOf(en).sort()).toEqual(keysOf(zhCN).sort())
+  })
+
+  it('finds half-width punctuation in Chinese text, and leaves placeholders, URLs and times alone', () => {
+    expect(halfWidthMarks('64个,志愿服务队')).toHaveLength(1)
+    expect(halfWidthMarks('上次同步:{time}')).toHaveLength(1)
+    expect(halfWidthMarks('工作站(点)')).toHaveLength(2)
+    expect(halfWidthMarks('删除吗?;')).toHaveLength(2)
+    expect(halfWidthMarks('{station}：{n} 场，09:00 开始，金额 1,200 元，见 https://example.org/a?b=c')).toEqual([])
+    expect(halfWidthMarks('Last synced: {time} (today)')).toEqual([])
+  })
+
+  it('writes every Chinese message with full-width punctuation', () => {
+    const found = entriesOf(zhCN).flatMap(([key, text]) => halfWidthMarks(text).map((mark) => `${key}: ${mark}`))
+    expect(found).toEqual([])
   })
 
   it('explains every rule the phone checks and every rule the database names', () => {

@@ -5,7 +5,7 @@ import { phoneContext, screenshot, signIn } from './support/browser'
 import { seedId } from './support/db'
 import { useSuite } from './support/suite'
 
-const suite = useSuite({ builds: ['leader'], db: true })
+const suite = useSuite({ db: true })
 
 it('lets a team leader correct an event of the team', async () => {
   const eventId = await seedId(suite.db, 'event-1')
@@ -35,7 +35,7 @@ it('lets a team leader correct an event of the team', async () => {
   await page.getByRole('heading', { name: '修改活动' }).waitFor()
   const corrected = `${original.title}(已更正)`
   await page.getByLabel('活动名称').fill(corrected)
-  await page.getByLabel('服务党员群众(人次)').fill(String(original.people_served + 5))
+  await page.getByLabel('服务党员群众（人次）').fill(String(original.people_served + 5))
   await page.getByRole('button', { name: '保存', exact: true }).click()
 
   await page.getByTestId(`event-${eventId}`).getByTestId('sync-state').filter({ hasText: '已同步' }).waitFor({ timeout: 30_000 })

@@ -8,7 +8,7 @@ import { countSyncChanges, pastDate, seedId, stationMonthTotals } from './suppor
 import { fillEvent, saveEvent } from './support/forms'
 import { useSuite } from './support/suite'
 
-const suite = useSuite({ builds: ['offline'], db: true, currentThemeMonths: true })
+const suite = useSuite({ db: true, currentThemeMonths: true })
 
 it('logs events offline and syncs them exactly once when back online', async () => {
   const context = await phoneContext(suite.browser)
@@ -24,7 +24,7 @@ it('logs events offline and syncs them exactly once when back online', async () 
   await signIn(page, suite.app.url, 'volunteer@demo.local')
   await waitForServiceWorkerControl(page)
   // Reference data has arrived when the team's members can be picked.
-  await page.getByLabel('统一时长(小时)').waitFor()
+  await page.getByLabel('统一时长（小时）').waitFor()
 
   const stationId = await seedId(suite.db, 'station-1')
   const { date, month } = await pastDate(suite.db)
@@ -104,7 +104,7 @@ it('keeps one volunteer\'s unsynced events apart from the next user of the phone
   })
   await signIn(page, suite.app.url, 'volunteer@demo.local')
   await waitForServiceWorkerControl(page)
-  await page.getByLabel('统一时长(小时)').waitFor()
+  await page.getByLabel('统一时长（小时）').waitFor()
   const { date } = await pastDate(suite.db)
   const run = Date.now().toString(36)
   const titles = [`共用手机 ${run}:甲`, `共用手机 ${run}:乙`]

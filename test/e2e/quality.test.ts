@@ -1,30 +1,36 @@
 // The issue's quality bar, checked in headless Chromium against the built app:
 // - installable: no installability errors from Chromium once the service worker controls the
 //   page, and the manifest's fields and icons;
-// - on every page (signed out, volunteer, leader, coordinator; in Chinese and English): no axe-core
-//   violations of serious or critical impact, every control at least 44×44 px, no horizontal
-//   scrolling at 360×740 nor at 740×360, one main, a banner, a navigation landmark holding the
-//   page links, and the document's language the one shown.
+// - on every page (signed out, volunteer, leader, coordinator and admin; in Chinese and English):
+//   no axe-core violations of serious or critical impact, every control at least 44×44 px, no
+//   horizontal scrolling at 360×740 nor at 740×360 (of the page, nor of a table or other box in
+//   it), every page link of the navigation in sight with its whole name, one main, a banner, a
+//   navigation landmark holding the page links, and the document's language the one shown; a
+//   screenshot of each page kept in test-results/screenshots;
+// - the log form's save button in reach at the bottom of the screen without covering the field to
+//   fix, its message, or the last field.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { expect, it, onTestFinished } from 'vitest'
-import { PASSWORD, phoneContext, waitForServiceWorkerControl } from './support/browser'
+import { PASSWORD, phoneContext, screenshot, waitForServiceWorkerControl } from './support/browser'
 import {
   horizontalOverflow,
   landmarkProblems,
   MIN_TARGET,
+  navigationProblems,
   persistentPhoneContext,
   pngSize,
   seriousAxeViolations,
+  sidewaysScrollers,
   smallTouchTargets,
 } from './support/quality'
 import { useSuite } from './support/suite'
 
 type Lang = 'zh-CN' | 'en'
 
-const suite = useSuite({ builds: ['quality'], db: true, currentThemeMonths: true })
+const suite = useSuite({ db: true, currentThemeMonths: true })
 
 const PORTRAIT = { width: 360, height: 740 }
 const LANDSCAPE = { width: 740, height: 360 }
@@ -38,10 +44,17 @@ async function audit(page: Page, name: string, lang: Lang, withNavigation = true
   expect.soft(portraitTargets.checked, `${label}: controls found to measure`).toBeGreaterThan(0)
   expect.soft(portraitTargets.small, `${label}: touch targets under ${MIN_TARGET}×${MIN_TARGET} px at 360×740`).toEqual([])
   expect.soft(await horizontalOverflow(page), `${label}: horizontal overflow at 360×740`).toBeNull()
+  expect.soft(await sidewaysScrollers(page), `${label}: boxes scrolling sideways at 360×740`).toEqual([])
+  expect.soft(await navigationProblems(page), `${label}: page links out of sight at 360×740`).toEqual([])
   expect.soft(await landmarkProblems(page, lang, withNavigation), `${label}: landmarks and language`).toEqual([])
+  // What the phone shows, and the whole page.
+  const file = `${name.replaceAll(/[^a-z0-9]+/gi, '-')}-${lang}`
+  await screenshot(page, file)
+  await screenshot(page, `${file}-full`, { fullPage: true })
 
   await page.setViewportSize(LANDSCAPE)
   expect.soft(await horizontalOverflow(page), `${label}: horizontal overflow at 740×360`).toBeNull()
+  expect.soft(await sidewaysScrollers(page), `${label}: boxes scrolling sideways at 740×360`).toEqual([])
   expect.soft((await smallTouchTargets(page)).small, `${label}: touch targets under ${MIN_TARGET}×${MIN_TARGET} px at 740×360`).toEqual([])
   await page.setViewportSize(PORTRAIT)
 }
@@ -66,6 +79,35 @@ async function signIn(page: Page, email: string): Promise<void> {
   await page.locator('#sign-in-password').fill(PASSWORD)
   await page.locator('form button[type=submit]').click()
   await page.locator('a[data-testid^="nav-"]').first().waitFor({ timeout: 30_000 })
+}
+
+/**
+ * What is wrong with the log form's save bar as the page stands: the save button off the screen,
+ * or the bar over the focused field, its message, or (scrolled to the end) the form's last field.
+ */
+async function saveBarProblems(page: Page, check: 'reach' | 'focused' | 'end'): Promise<string[]> {
+  return page.evaluate((what) => {
+    const save = document.querySelector<HTMLElement>('.event-form button[type=submit]')
+    if (!save) return ['no save button']
+    let bar: HTMLElement = save
+    while (bar.parentElement && getComputedStyle(bar).position !== 'sticky') bar = bar.parentElement
+    const barTop = bar.getBoundingClientRect().top
+    const s = save.getBoundingClientRect()
+    if (s.top < 0 || s.bottom > innerHeight) return [`save button at ${Math.round(s.top)}–${Math.round(s.bottom)}, off a ${innerHeight} px screen`]
+    const covered = (el: Element | null, what: string) => {
+      if (!el) return [`no ${what}`]
+      const r = el.getBoundingClientRect()
+      return r.top < 0 || r.bottom > barTop + 0.5 ? [`${what} at ${Math.round(r.top)}–${Math.round(r.bottom)}, save bar from ${Math.round(barTop)}`] : []
+    }
+    if (what === 'focused') {
+      const focused = document.activeElement
+      const messages = (focused?.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id.endsWith('-error'))
+      if (messages.length === 0) return [`focused ${focused?.id ?? focused?.tagName} has no error message`]
+      return [...covered(focused, `focused field #${focused?.id}`), ...messages.flatMap((id) => covered(document.getElementById(id), `message #${id}`))]
+    }
+    if (what === 'end') return covered(document.querySelector('.event-form fieldset:last-of-type .field:last-child'), 'last field')
+    return []
+  }, check)
 }
 
 async function go(page: Page, view: string): Promise<void> {
@@ -165,12 +207,27 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await signIn(page, 'volunteer@demo.local')
     await page.locator('#same-hours').waitFor({ timeout: 30_000 })
     await audit(page, 'log event', lang)
+    // The form is taller than the screen, and its save button is in reach all the same.
+    await expect(page.evaluate(() => document.documentElement.scrollHeight)).resolves.toBeGreaterThan(PORTRAIT.height)
+    expect(await saveBarProblems(page, 'reach'), 'save button at the top of the form').toEqual([])
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
+    expect(await saveBarProblems(page, 'end'), 'scrolled to the end of the form').toEqual([])
 
-    // Saving the empty form shows every field's error.
+    // Saving the empty form shows every field's error; the first is focused in sight, clear of the save bar.
     await page.locator('.event-form button[type=submit]').click()
     await page.locator('.event-form .form-alert').waitFor()
     await expect(page.locator('.event-form [aria-invalid="true"]').count()).resolves.toBeGreaterThan(0)
+    await page.waitForFunction(() => document.activeElement?.closest('.event-form') && document.activeElement.tagName !== 'BUTTON')
+    expect(await saveBarProblems(page, 'focused'), 'the first field to fix').toEqual([])
     await audit(page, 'log event with errors', lang)
+    // "Nobody chosen" sits by the participants' search box, which is focused when it is the first to fix.
+    await page.locator('#ev-station').selectOption({ index: 1 })
+    await page.locator('#ev-date').fill('2023-03-05')
+    await page.locator('#ev-start').fill('09:00')
+    await page.locator('#ev-end').fill('10:00')
+    await page.locator('.event-form button[type=submit]').click()
+    await page.waitForFunction(() => document.activeElement?.id === 'participant-search')
+    expect(await saveBarProblems(page, 'focused'), 'the participants search box').toEqual([])
 
     await go(page, 'events')
     await page.locator('article.event-card').first().waitFor({ timeout: 30_000 })
@@ -202,12 +259,15 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the coordinator's pages (${lang}): dashboard, report, manage`, async () => {
+  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): dashboard, report, manage`, async () => {
     const { context, page } = await openApp(lang)
-    await signIn(page, 'coordinator@demo.local')
+    await signIn(page, 'admin@demo.local')
+    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(5)
     await go(page, 'dashboard')
     await page.getByTestId('program-events').waitFor({ timeout: 30_000 })
-    await page.locator('tr[data-testid^="totals-"]').first().waitFor({ timeout: 30_000 })
+    await page.locator('#filter-year').selectOption('2023')
+    await page.getByTestId('selection').filter({ hasText: '2023' }).waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid^="totals-"]').first().waitFor({ timeout: 30_000 })
     await page.locator('figure.chart').waitFor({ timeout: 30_000 })
     await audit(page, 'dashboard', lang)
 
@@ -218,11 +278,24 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await go(page, 'manage')
     await page.locator('.editable-list__item').first().waitFor({ timeout: 30_000 })
     await audit(page, 'manage', lang)
-    // Editing one record and asking to delete another.
-    await page.locator('.editable-list__item .actions .btn--small').first().click()
+    // The teams, folded, found by search; a team far down edited where it is, the form in sight.
+    await page.locator('#teams-heading').click()
+    const teams = page.locator('details:has(#teams-heading) .editable-list__item')
+    const allTeams = await teams.count()
+    await page.locator('#teams-search').fill('湖南')
+    await expect(teams.count()).resolves.toBeGreaterThan(0)
+    await expect(teams.count()).resolves.toBeLessThan(allTeams)
+    await page.locator('#teams-search').fill('')
+    const lastTeam = page.locator('details:has(#teams-heading) [data-edit]').last()
+    await lastTeam.scrollIntoViewIfNeeded()
+    await lastTeam.click()
+    await page.waitForFunction(() => document.activeElement?.id === 'teams-name')
+    const form = await page.locator('#teams-name').boundingBox()
+    expect(form && form.y >= 0 && form.y + form.height <= PORTRAIT.height, 'the edit form opens in sight').toBe(true)
+    // ...while another record is asked to be deleted.
     await page.locator('.editable-list__item .btn--danger-quiet').nth(1).click()
     await page.locator('.editable-list__item .confirm').waitFor()
-    await audit(page, 'manage, editing and delete asked', lang)
+    await audit(page, 'manage, editing a team far down and delete asked', lang)
     await context.close()
   })
 }
@@ -240,8 +313,12 @@ it('finds what it looks for on a page broken on purpose', async () => {
        <button id="broken-small" type="button" style="all: unset; font-size: 12px">x</button>
        <label style="display: block; height: 20px"><input id="broken-box" type="checkbox"> tiny</label>
        <p id="broken-contrast" style="color: #ddd; background: #fff">faint</p>
-       <div id="broken-wide" style="width: 900px; height: 1px"></div>`,
+       <div id="broken-wide" style="width: 900px; height: 1px"></div>
+       <div id="broken-scroller" style="overflow-x: auto; width: 100px"><div style="width: 300px; height: 1px"></div></div>`,
     )
+    const cut = document.querySelector<HTMLElement>('[data-testid=nav-events]')!
+    cut.style.cssText = 'display: inline-block; width: 20px; overflow: hidden; white-space: nowrap'
+    document.querySelector<HTMLElement>('[data-testid=nav-log]')!.style.cssText = 'position: relative; left: 500px'
     const nav = document.querySelector('nav')!
     const plain = document.createElement('div')
     plain.append(...nav.childNodes)
@@ -257,6 +334,10 @@ it('finds what it looks for on a page broken on purpose', async () => {
   expect(small.join('\n')).toMatch(/input#broken-box/)
   expect(small.join('\n')).not.toMatch(/#same-hours|nav-/)
   await expect(horizontalOverflow(page)).resolves.toMatch(/div#broken-wide/)
+  expect((await sidewaysScrollers(page)).join('\n')).toMatch(/div#broken-scroller/)
+  const navigation = (await navigationProblems(page)).join('\n')
+  expect(navigation).toMatch(/nav-events .* has its text cut short/)
+  expect(navigation).toMatch(/nav-log .* reaches past the screen/)
   const landmarks = (await landmarkProblems(page, 'zh-CN', true)).join('\n')
   expect(landmarks).toMatch(/2 main landmarks/)
   expect(landmarks).toMatch(/0 navigation landmarks/)

@@ -16,7 +16,7 @@ it('offers a new version without discarding a half-filled form', async () => {
   await expect(page.locator('meta[name=e2e-build]').getAttribute('content')).resolves.toBe('v1')
 
   await page.getByLabel('活动名称').fill('填到一半的活动')
-  await page.getByLabel('服务党员群众(人次)').fill('42')
+  await page.getByLabel('服务党员群众（人次）').fill('42')
 
   // Publish the new version on the same origin, and let the app look for it.
   const port = suite.app.port
@@ -37,7 +37,7 @@ it('offers a new version without discarding a half-filled form', async () => {
   // Nothing was reloaded or lost, even across a while of waiting.
   await page.waitForTimeout(1500)
   await expect(page.getByLabel('活动名称').inputValue()).resolves.toBe('填到一半的活动')
-  await expect(page.getByLabel('服务党员群众(人次)').inputValue()).resolves.toBe('42')
+  await expect(page.getByLabel('服务党员群众（人次）').inputValue()).resolves.toBe('42')
   await expect(page.locator('meta[name=e2e-build]').getAttribute('content')).resolves.toBe('v1')
 
   // Once the form is cleared, the update can be applied and the new version loads.

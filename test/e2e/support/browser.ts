@@ -56,7 +56,8 @@ export async function signIn(page: Page, baseUrl: string, email: string): Promis
   await page.getByRole('button', { name: '退出登录' }).waitFor()
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Keeps a screenshot in test-results/screenshots: of the screen, or of the whole page. */
+export async function screenshot(page: Page, name: string, { fullPage = false } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false })
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage })
 }

@@ -56,3 +56,34 @@ export async function pastDate(db: pg.Client): Promise<{ date: string; month: st
       to_char(date_trunc('month', (now() at time zone 'Asia/Shanghai') - interval '26 hours'), 'YYYY-MM-DD') as month`)
   return rows[0]!
 }
+
+export interface LoggingDay {
+  /** Today and yesterday (YYYY-MM-DD, Kunming). */
+  today: string
+  yesterday: string
+  /** A stretch of today that has passed (HH:MM), and hours each volunteer can have given in it. */
+  start: string
+  end: string
+  hours: string
+}
+
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`
+
+/** Today, yesterday, and a past stretch of today to log an event in (waits out the first minutes after midnight). */
+export async function loggingDay(db: pg.Client): Promise<LoggingDay> {
+  for (;;) {
+    const { rows } = await db.query<{ today: string; yesterday: string; minutes: number }>(`
+      select to_char(now() at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as today,
+        to_char((now() at time zone 'Asia/Shanghai') - interval '1 day', 'YYYY-MM-DD') as yesterday,
+        (extract(hour from now() at time zone 'Asia/Shanghai') * 60 + extract(minute from now() at time zone 'Asia/Shanghai'))::int as minutes`)
+    const { today, yesterday, minutes } = rows[0]!
+    if (minutes < 3) {
+      await new Promise((resolve) => setTimeout(resolve, 30_000))
+      continue
+    }
+    const end = minutes - 2
+    const start = Math.max(0, end - 60)
+    const hours = Math.max(0.01, Math.floor(((end - start) / 60) * 100) / 100)
+    return { today, yesterday, start: hhmm(start), end: hhmm(end), hours: String(hours) }
+  }
+}

@@ -13,15 +13,15 @@ export interface EventInput {
 }
 
 export async function fillEvent(page: Page, input: EventInput): Promise<void> {
-  if (input.stationName) await page.getByLabel('工作站(点)').selectOption({ label: input.stationName })
+  if (input.stationName) await page.getByLabel('工作站（点）').selectOption({ label: input.stationName })
   await page.getByLabel('日期').fill(input.date)
   await page.getByLabel('开始时间').fill(input.start ?? '09:00')
   await page.getByLabel('结束时间').fill(input.end ?? '11:00')
-  await page.getByLabel('统一时长(小时)').fill(input.hoursEach ?? '1.5')
+  await page.getByLabel('统一时长（小时）').fill(input.hoursEach ?? '1.5')
   await page.getByRole('button', { name: '全部填入' }).click()
   await page.getByLabel('活动名称').fill(input.title)
-  await page.getByLabel('服务党员群众(人次)').fill(String(input.peopleServed ?? 0))
-  await page.getByLabel('直接投入资金(元)').fill(input.fundsYuan ?? '0')
+  await page.getByLabel('服务党员群众（人次）').fill(String(input.peopleServed ?? 0))
+  await page.getByLabel('直接投入资金（元）').fill(input.fundsYuan ?? '0')
 }
 
 export async function saveEvent(page: Page): Promise<void> {

@@ -103,6 +103,51 @@ export async function horizontalOverflow(page: Page): Promise<string | null> {
 }
 
 /**
+ * Boxes inside the page that scroll sideways (a wide table in an overflow-x: auto wrapper): the
+ * page itself does not overflow, yet part of the content needs sideways scrolling to be seen.
+ */
+export async function sidewaysScrollers(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = []
+    for (const el of document.body.querySelectorAll('*')) {
+      const overflowX = getComputedStyle(el).overflowX
+      if ((overflowX === 'auto' || overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+        const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : ''
+        found.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${cls} scrollWidth ${el.scrollWidth} > ${el.clientWidth}`)
+      }
+    }
+    return found
+  })
+}
+
+/**
+ * Page links of the navigation that are not fully in sight: hidden, reaching past the screen's
+ * edges, cut off by a box around them, or with their text cut short ("Reference da...").
+ */
+export async function navigationProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = []
+    const width = document.documentElement.clientWidth
+    for (const link of document.querySelectorAll<HTMLElement>('a[data-testid^="nav-"]')) {
+      const name = `${link.dataset.testid} "${(link.textContent ?? '').trim()}"`
+      const r = link.getBoundingClientRect()
+      if (!link.checkVisibility() || r.width === 0 || r.height === 0) {
+        problems.push(`${name} is not visible`)
+        continue
+      }
+      if (r.left < -0.5 || r.right > width + 0.5) problems.push(`${name} reaches past the screen (${Math.round(r.left)}–${Math.round(r.right)} of ${width})`)
+      if (link.scrollWidth > link.clientWidth + 1) problems.push(`${name} has its text cut short`)
+      for (let box = link.parentElement; box && box !== document.body; box = box.parentElement) {
+        if (getComputedStyle(box).overflowX === 'visible') continue
+        const b = box.getBoundingClientRect()
+        if (r.left < b.left - 0.5 || r.right > b.right + 0.5) problems.push(`${name} is cut off by ${box.tagName.toLowerCase()}.${box.className}`)
+      }
+    }
+    return problems
+  })
+}
+
+/**
  * Landmarks as a screen reader sees them (Playwright's ARIA roles): exactly one main, one banner,
  * and, when the page has navigation links, one navigation landmark holding all of them. Also that
  * the document's language is the one shown, so a screen reader reads it in the right voice.

@@ -1,15 +1,19 @@
 // What every browser test file sets up before its tests and takes down after them: the stack's
-// database (optional), the app built as it ships and served, and a headless Chromium.
+// database (optional), the app built as it ships (once for all files, see shared-build.ts, or
+// builds of the file's own) and served, and a headless Chromium.
 import type { Browser } from 'playwright-core'
 import type pg from 'pg'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, inject } from 'vitest'
 import { buildApp, removeBuild, serveApp, type ServedApp } from './app'
 import { launchBrowser } from './browser'
 import { connect, ensureCurrentThemeMonths } from './db'
 
 export interface SuiteOptions {
-  /** Build markers: each is built in turn, and the first build is served. */
-  builds: readonly [string, ...string[]]
+  /**
+   * Builds of the file's own, by marker: each is built in turn, and the first is served. Without
+   * them the file serves the build shared by all browser tests.
+   */
+  builds?: readonly [string, ...string[]]
   /** Connect to the stack's database (the test oracle). */
   db?: boolean
   /** Add theme months for this month and the last one, so that today's events can be logged. */
@@ -39,8 +43,8 @@ export function useSuite(options: SuiteOptions): Suite {
       await db.connect()
       if (options.currentThemeMonths) await ensureCurrentThemeMonths(db)
     }
-    for (const marker of options.builds) builds.push(await buildApp(marker))
-    app = await serveApp(builds[0]!)
+    for (const marker of options.builds ?? []) builds.push(await buildApp(marker))
+    app = await serveApp(builds[0] ?? inject('sharedBuild'))
     browser = await launchBrowser()
   })
 
