@@ -117,16 +117,29 @@ with numbered as (
     2 + n % 3 as duration_hours,
     served + case when n = 186 then 3265 - sum(served) over () else 0 end as people_served,
     funds + case when n = 186 then 218300000 - sum(funds) over () else 0 end as funds_fen,
-    materials + case when n = 186 then 826100000 - sum(materials) over () else 0 end as materials_fen
+    materials + case when n = 186 then 826100000 - sum(materials) over () else 0 end as materials_fen,
+    -- The event's place among its team's events by id: who takes part (see the participants below).
+    row_number() over (partition by team_no order by md5('event-' || n)::uuid) - 1 as k_by_id,
+    (case when team_no <= 39 then (team_no - 1) * 10 else 390 + (team_no - 40) * 9 end) + 1 as leader_no
   from shared
 )
+-- Place and organizing unit: the station's address and the team's recording unit (the defaults).
+-- Recorded from the same day to three weeks later, so that some are late (Art. 11). The person in
+-- charge, as the push picks one: the leader (member 0) when taking part, else whoever gave the
+-- most hours (members 2, 4 and 8 then give the whole event), ties to the lowest person id.
 insert into public.service_events (id, station_id, team_id, theme_month_id, started_at, ended_at, title, note,
-  people_served, funds_fen, materials_fen, materials_description, recorded_by)
+  people_served, funds_fen, materials_fen, materials_description, recorded_by,
+  service_content, recorded_at, person_in_charge)
 select md5('event-' || e.n)::uuid, md5('station-' || e.station_no)::uuid, md5('team-' || e.team_no)::uuid,
   md5('month-' || e.month_no)::uuid, e.started_at, e.started_at + e.duration_hours * interval '1 hour',
   tm.theme || '主题活动', '演示数据', e.people_served, e.funds_fen, e.materials_fen,
   (array['米、油、慰问品', '学习用品', '防暑降温物资', '冬衣棉被', '药品和健康包'])[1 + e.n % 5],
-  md5('user-admin@demo.local')::uuid
+  md5('user-admin@demo.local')::uuid,
+  '围绕“' || tm.theme || '”开展' || (array['走访慰问', '政策宣讲', '义诊义剪', '环境整治', '助学帮扶'])[1 + e.n % 5] || '志愿服务',
+  e.started_at + e.duration_hours * interval '1 hour' + (e.n * 5 % 22) * interval '1 day',
+  case when e.k_by_id % 3 <> 0 then md5('person-' || e.leader_no)::uuid
+  else (select md5('person-' || (e.leader_no + m))::uuid from unnest(array[2, 4, 8]) m
+        order by md5('person-' || (e.leader_no + m))::uuid limit 1) end
 from demo_events e
 join public.theme_months tm on tm.id = md5('month-' || e.month_no)::uuid;
 
