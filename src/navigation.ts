@@ -2,15 +2,22 @@
 // the back button and the service worker's single navigation fallback all work without a router.
 import { readonly, ref } from 'vue'
 
-export type ViewName = 'log' | 'events' | 'team' | 'dashboard' | 'followup' | 'report' | 'manage' | 'rosters' | 'join' | 'device'
+export type ViewName =
+  | 'log' | 'events' | 'team' | 'dashboard' | 'followup' | 'report' | 'manage' | 'rosters' | 'join' | 'device'
+  | 'closeout' | 'adjustments' | 'history'
 
 export interface Route {
   view: ViewName | null
-  /** The event being edited on the log page, or the invite code on the join page (#/join/<code>). */
+  /**
+   * The event being edited on the log page or whose history is shown (#/history/<id>), or the
+   * invite code on the join page (#/join/<code>).
+   */
   id: string | null
 }
 
-const VIEWS: readonly ViewName[] = ['log', 'events', 'team', 'dashboard', 'followup', 'report', 'manage', 'rosters', 'join', 'device']
+const VIEWS: readonly ViewName[] = [
+  'log', 'events', 'team', 'dashboard', 'followup', 'report', 'manage', 'rosters', 'join', 'device', 'closeout', 'adjustments', 'history',
+]
 
 export function parseHash(hash: string): Route {
   const [name, id] = hash.replace(/^#\/?/, '').split('/')

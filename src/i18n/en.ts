@@ -24,6 +24,9 @@ const en: MessageSchema = {
     rosters: 'Rosters',
     join: 'Join a team',
     device: 'Device and sync',
+    closeout: 'Close-out',
+    adjustments: 'Adjustments',
+    history: 'History',
   },
   signIn: {
     heading: 'Sign in',

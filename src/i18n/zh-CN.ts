@@ -22,6 +22,9 @@ const zhCN = {
     rosters: '队伍名册',
     join: '加入队伍',
     device: '设备与同步',
+    closeout: '月度结账',
+    adjustments: '调整申请',
+    history: '变更记录',
   },
   signIn: {
     heading: '登录',

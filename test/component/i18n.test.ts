@@ -2,7 +2,13 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import en from '../../src/i18n/en'
+import ledgerEn from '../../src/i18n/ledger/en'
+import ledgerZhCN from '../../src/i18n/ledger/zh-CN'
 import zhCN from '../../src/i18n/zh-CN'
+
+// What the ledger pages speak: the main messages and, under `ledger`, their own bundle (loaded with them).
+const allZhCN = { ...zhCN, ledger: ledgerZhCN }
+const allEn = { ...en, ledger: ledgerEn }
 
 const SRC = join(import.meta.dirname, '../../src')
 
@@ -58,12 +64,13 @@ describe('translations', () => {
       for (const match of readFileSync(file, 'utf8').matchAll(/\bt\(\s*'([a-zA-Z_.]+)'/g)) used.add(match[1]!)
     }
     expect(used.size).toBeGreaterThan(50)
-    expect([...used].filter((key) => !has(zhCN, key))).toEqual([])
-    expect([...used].filter((key) => !has(en, key))).toEqual([])
+    expect([...used].filter((key) => !has(allZhCN, key))).toEqual([])
+    expect([...used].filter((key) => !has(allEn, key))).toEqual([])
   })
 
   it('has the same keys in English as in Chinese', () => {
     expect(keysOf(en).sort()).toEqual(keysOf(zhCN).sort())
+    expect(keysOf(ledgerEn).sort()).toEqual(keysOf(ledgerZhCN).sort())
   })
 
   it('finds half-width punctuation in Chinese text, and leaves placeholders, URLs and times alone', () => {
@@ -76,7 +83,7 @@ describe('translations', () => {
   })
 
   it('writes every Chinese message with full-width punctuation', () => {
-    const found = entriesOf(zhCN).flatMap(([key, text]) => halfWidthMarks(text).map((mark) => `${key}: ${mark}`))
+    const found = entriesOf(allZhCN).flatMap(([key, text]) => halfWidthMarks(text).map((mark) => `${key}: ${mark}`))
     expect(found).toEqual([])
   })
 
