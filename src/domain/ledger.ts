@@ -137,9 +137,9 @@ export interface HistoryEntry {
 const REQUEST_FIELDS = ['status', 'reason', 'note', 'decision_reason', 'resolution']
 
 /**
- * The changed values of a history entry: an event's insert sets each field, an edit changes
- * [from, to] pairs, a participants entry changes each person's hours; a request's entry its
- * status and words. Server stamps nobody reads (the confirmer's account id) are left out.
+ * The changed values of a history entry: an event's insert (and a request's) sets each field, an
+ * edit changes [from, to] pairs, a participants entry changes each person's hours; a request's
+ * entry its status and words. Server stamps nobody reads (the confirmer's account id) are left out.
  */
 export function historyChanges(entry: Pick<HistoryEntry, 'subject' | 'action' | 'changes'>): FieldChange[] {
   const pairs = Object.entries(entry.changes)
@@ -155,8 +155,8 @@ export function historyChanges(entry: Pick<HistoryEntry, 'subject' | 'action' | 
   const changes = pairs
     .filter(([field]) => shown.has(field))
     .map(([field, value]) =>
-      entry.action === 'insert' || !Array.isArray(value)
-        ? { field, from: undefined, to: value }
+      entry.action === 'insert' || entry.action === 'request' || !Array.isArray(value)
+        ? { field, from: undefined, to: Array.isArray(value) ? value[1] : value }
         : { field, from: value[0] ?? null, to: value[1] ?? null },
     )
   if (entry.subject !== 'event') return changes.sort((a, b) => REQUEST_FIELDS.indexOf(a.field) - REQUEST_FIELDS.indexOf(b.field))

@@ -265,10 +265,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): dashboard, follow-up, report, manage, rosters`, async () => {
+  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): dashboard, follow-up, report, close-out, adjustments, manage, rosters`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'admin@demo.local')
-    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(8)
+    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(10)
     await go(page, 'dashboard')
     await page.getByTestId('program-events').waitFor({ timeout: 30_000 })
     await page.locator('#filter-year').selectOption('2023')
@@ -285,8 +285,22 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.getByTestId('report-sentence').waitFor({ timeout: 30_000 })
     await audit(page, 'report', lang)
 
+    // Close-out of a 2023 month (the seed's events), a station's close form and versions open.
+    await go(page, 'closeout')
+    await page.locator('#closeout-year').selectOption('2023')
+    await page.locator('[data-testid^="period-"]').first().waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid^="period-"] .actions .btn').first().click()
+    await page.locator('[data-testid^="period-"] .fold > summary').first().click()
+    await audit(page, 'close-out, closing asked', lang)
+
+    await go(page, 'adjustments')
+    await page.getByTestId('decided-requests').waitFor({ timeout: 30_000 })
+    await audit(page, 'adjustments', lang)
+
     await go(page, 'manage')
-    await page.locator('.editable-list__item').first().waitFor({ timeout: 30_000 })
+    // The first list shown open (the theme months fold once there are more than 20 of them).
+    await page.locator('.editable-list__item:visible').first().waitFor({ timeout: 30_000 })
+    await page.locator('#calendar-heading').waitFor({ timeout: 30_000 })
     await audit(page, 'manage', lang)
     // The teams, folded, found by search; a team far down edited where it is, the form in sight.
     await page.locator('#teams-heading').click()
@@ -303,7 +317,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     const form = await page.locator('#teams-name').boundingBox()
     expect(form && form.y >= 0 && form.y + form.height <= PORTRAIT.height, 'the edit form opens in sight').toBe(true)
     // ...while another record is asked to be deleted.
-    await page.locator('.editable-list__item .btn--danger-quiet').nth(1).click()
+    await page.locator('.editable-list__item:visible .btn--danger-quiet').nth(1).click()
     await page.locator('.editable-list__item .confirm').waitFor()
     await audit(page, 'manage, editing a team far down and delete asked', lang)
 

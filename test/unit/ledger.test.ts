@@ -126,6 +126,15 @@ describe('an event history entry', () => {
     ])
   })
 
+  it('sets the status and reason of a request when it is made', () => {
+    expect(
+      historyChanges({ subject: 'adjustment_request', action: 'request', changes: { status: [null, 'pending'], reason: [null, '少记一人'], fields: [null, {}] } }),
+    ).toEqual([
+      { field: 'status', from: undefined, to: 'pending' },
+      { field: 'reason', from: undefined, to: '少记一人' },
+    ])
+  })
+
   it("gives a request's status and words, not its stored fields", () => {
     expect(
       historyChanges({

@@ -77,7 +77,7 @@ const ledgerZhCN = {
     back: '返回',
     system: '系统',
     by: '{who} · {when}',
-    revision: '版本 {n}',
+    revision: '修订号 {n}',
     set: '{field}：{to}',
     notTaking: '未参加',
     hours: '{n} 小时',
