@@ -286,7 +286,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await audit(page, 'report', lang)
 
     await go(page, 'manage')
-    await page.locator('.editable-list__item').first().waitFor({ timeout: 30_000 })
+    // Long lists start folded (the theme months, the teams): the first open one shows its rows.
+    await page.locator('details[open] .editable-list__item').first().waitFor({ timeout: 30_000 })
     await audit(page, 'manage', lang)
     // The teams, folded, found by search; a team far down edited where it is, the form in sight.
     await page.locator('#teams-heading').click()
