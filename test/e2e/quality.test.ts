@@ -304,8 +304,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
     const form = await page.locator('#teams-name').boundingBox()
     expect(form && form.y >= 0 && form.y + form.height <= PORTRAIT.height, 'the edit form opens in sight').toBe(true)
     // ...while another record is asked to be deleted.
-    await page.locator('.editable-list__item .btn--danger-quiet').nth(1).click()
-    await page.locator('.editable-list__item .confirm').waitFor()
+    await page.locator('details[open] .editable-list__item .btn--danger-quiet').nth(1).click()
+    await page.locator('details[open] .editable-list__item .confirm').waitFor()
     await audit(page, 'manage, editing a team far down and delete asked', lang)
 
     // Rosters: a person found by name, their team opened with its members.
