@@ -1,11 +1,14 @@
 // Events from the store as cards (names resolved, problems translated), and the actions the
 // cards offer, for EventCardList.
-import { computed, type Ref } from 'vue'
+import { computed, ref, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import type { EventCardData } from '../components/event/EventCard.vue'
 import { ruleMessage } from '../i18n/rules'
 import { navigate } from '../navigation'
+import type { LocalEvent } from '../domain/types'
+import { PERIOD_CLOSED } from '../sync/ledger-plans'
 import { useEventsStore } from '../stores/events'
+import { RequestTextError, useRequestsStore } from '../stores/requests'
 import { useReferenceStore } from '../stores/reference'
 import { useSessionStore } from '../stores/session'
 
@@ -14,6 +17,9 @@ export function useEventCards(teamIds: Ref<readonly string[]>) {
   const events = useEventsStore()
   const reference = useReferenceStore()
   const session = useSessionStore()
+  const requests = useRequestsStore()
+  /** The error of the last adjustment request per event, translated. */
+  const requestErrors = ref<Record<string, string>>({})
 
   const cards = computed<EventCardData[]>(() => {
     const stationNames = new Map(reference.stations.map((s) => [s.id, s.name]))
@@ -42,6 +48,9 @@ export function useEventCards(teamIds: Ref<readonly string[]>) {
           materialsFen: e.materials_fen,
           syncState: e.syncState,
           problem,
+          closedMonth: e.syncState === 'failed' && e.failure?.rule === PERIOD_CLOSED,
+          confirmation: confirmationOf(e),
+          requestError: requestErrors.value[e.id] ?? null,
           canEdit:
             !e.recordedBy ||
             e.recordedBy === session.user?.id ||
@@ -57,5 +66,20 @@ export function useEventCards(teamIds: Ref<readonly string[]>) {
     remove: (id: string) => events.remove(id),
     discard: (id: string) => events.discard(id),
     resolve: (id: string, choice: 'keep-mine' | 'take-server') => events.resolveConflict(id, choice),
+    async requestAdjustment(id: string, reason: string) {
+      try {
+        await requests.requestAdjustment(id, reason)
+        delete requestErrors.value[id]
+      } catch (error) {
+        if (!(error instanceof RequestTextError)) throw error
+        requestErrors.value[id] = t(`rules.${error.rule}`)
+      }
+    },
   }
+}
+
+function confirmationOf(e: LocalEvent): EventCardData['confirmation'] {
+  if (e.confirmation === 'queued') return 'queued'
+  if (e.confirmation) return 'confirmed'
+  return e.serverRevision === null ? null : 'unconfirmed'
 }
