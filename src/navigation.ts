@@ -2,15 +2,15 @@
 // the back button and the service worker's single navigation fallback all work without a router.
 import { readonly, ref } from 'vue'
 
-export type ViewName = 'log' | 'events' | 'team' | 'dashboard' | 'report' | 'manage'
+export type ViewName = 'log' | 'events' | 'team' | 'dashboard' | 'followup' | 'report' | 'manage' | 'rosters' | 'join' | 'device'
 
 export interface Route {
   view: ViewName | null
-  /** The event being edited on the log page; null for a new one. */
+  /** The event being edited on the log page, or the invite code on the join page (#/join/<code>). */
   id: string | null
 }
 
-const VIEWS: readonly ViewName[] = ['log', 'events', 'team', 'dashboard', 'report', 'manage']
+const VIEWS: readonly ViewName[] = ['log', 'events', 'team', 'dashboard', 'followup', 'report', 'manage', 'rosters', 'join', 'device']
 
 export function parseHash(hash: string): Route {
   const [name, id] = hash.replace(/^#\/?/, '').split('/')

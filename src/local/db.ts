@@ -6,12 +6,13 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import { toRaw } from 'vue'
 import type {
-  EventRequest, LocalEvent, Person, Profile, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
+  EventRequest, LocalEvent, Person, Profile, ReferenceData, Station, SyncState, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
+import { isParked, isUnsynced } from '../domain/device-report'
 import { coalesce, type OutboxEntry } from './outbox'
 
 /** Bump with a new step in upgrade() whenever stores or indexes change. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /** Small values kept between runs. */
 export interface MetaValues {
@@ -23,12 +24,22 @@ export interface MetaValues {
   profile: Profile | null
   /** Whether reference data was ever loaded from the server. */
   referenceLoadedAt: string | null
+  /** How far this phone's clock was off the server's when last measured (see device-report). */
+  clockCheck: ClockCheck | null
+}
+
+export interface ClockCheck {
+  /** The phone's clock minus the server's (ms). */
+  offsetMs: number
+  /** When it was measured (ISO 8601, the phone's clock). */
+  measuredAt: string
 }
 
 type MetaKey = keyof MetaValues
 
 interface LedgerSchema extends DBSchema {
-  events: { key: Uuid; value: LocalEvent }
+  /** by_sync_state: the refused and conflicting events, found without reading every event. */
+  events: { key: Uuid; value: LocalEvent; indexes: { by_sync_state: SyncState } }
   outbox: { key: number; value: OutboxEntry; indexes: { by_event: Uuid } }
   /** Requests the user sent about events (adjustments, corrections) and their outcome. */
   requests: { key: Uuid; value: EventRequest }
@@ -116,9 +127,14 @@ export class LocalDb {
   /**
    * Reads the given events and their queued changes, lets `plan` decide, and writes its
    * decision, all in one transaction: concurrent saves, pulls and outcomes (from this tab or
-   * another) serialize on it, so none acts on a stale read.
+   * another) serialize on it, so none acts on a stale read. The requests asked for by id (those
+   * stored) are given to the plan too.
    */
-  async mutate<T = void>(eventIds: readonly Uuid[], plan: (slice: EventSlice) => Writes & { result?: T }): Promise<T | undefined> {
+  async mutate<T = void>(
+    eventIds: readonly Uuid[],
+    plan: (slice: EventSlice, requests: Map<Uuid, EventRequest>) => Writes & { result?: T },
+    requestIds: readonly Uuid[] = [],
+  ): Promise<T | undefined> {
     const tx = this.db.transaction(['events', 'outbox', 'requests', 'meta'], 'readwrite')
     const events = tx.objectStore('events')
     const outbox = tx.objectStore('outbox')
@@ -131,7 +147,12 @@ export class LocalDb {
         slice.outbox.push(...(await outbox.index('by_event').getAll(id)))
       }
       slice.outbox.sort((a, b) => a.seq! - b.seq!)
-      const writes = plan(slice)
+      const known = new Map<Uuid, EventRequest>()
+      for (const id of new Set(requestIds)) {
+        const request = await requests.get(id)
+        if (request) known.set(id, request)
+      }
+      const writes = plan(slice, known)
       for (const id of writes.deleteEvents ?? []) await events.delete(id)
       for (const record of writes.putEvents ?? []) await events.put(plain(record))
       for (const seq of writes.deleteOutbox ?? []) await outbox.delete(seq)
@@ -153,14 +174,31 @@ export class LocalDb {
 
   /**
    * Saves the user's version of an event and queues its change, in one transaction, coalescing
-   * with the changes of that event that have not left the phone yet (see coalesce()).
+   * with the changes of that event that have not left the phone yet (see coalesce()). The hot
+   * path of every save, so it does only that: it reads nothing but the event's queued changes,
+   * and an edit's event write goes out together with that read rather than after it.
    */
   async saveEvent(record: LocalEvent, change: OutboxEntry): Promise<void> {
-    await this.mutate([record.id], ({ outbox }) => {
-      const plan = coalesce(outbox, change, record.serverRevision)
-      if (plan.dropEvent) return { deleteEvents: [record.id], deleteOutbox: plan.remove }
-      return { putEvents: [record], deleteOutbox: plan.remove, putOutbox: plan.put ? [plan.put] : [] }
-    })
+    const tx = this.db.transaction(['events', 'outbox'], 'readwrite')
+    const events = tx.objectStore('events')
+    const outbox = tx.objectStore('outbox')
+    const written: Promise<unknown>[] = []
+    try {
+      // Only a delete can drop the event (coalesce()): an upsert stores it whatever is queued.
+      if (change.op === 'upsert') written.push(events.put(plain(record)))
+      const queued = await outbox.index('by_event').getAll(record.id)
+      const plan = coalesce(queued.sort((a, b) => a.seq! - b.seq!), change, record.serverRevision)
+      if (plan.dropEvent) written.push(events.delete(record.id))
+      else if (change.op === 'delete') written.push(events.put(plain(record)))
+      written.push(...plan.remove.map((seq) => outbox.delete(seq)))
+      if (plan.put) written.push(outbox.put(plain(plan.put)))
+      await Promise.all([...written, tx.done])
+    } catch (error) {
+      // As in mutate(): nothing left behind; the writes and tx.done reject with the abort.
+      abort(tx)
+      await Promise.allSettled([...written, tx.done])
+      throw error
+    }
   }
 
   async loadReference(): Promise<Omit<ReferenceData, 'programRole'>> {
@@ -191,10 +229,31 @@ export class LocalDb {
     await Promise.all([...puts, tx.done])
   }
 
+  /**
+   * Everything not on the server yet, as one consistent snapshot (the device report, the backup):
+   * the queue, the events it concerns and the refused or conflicting ones, and the requests not
+   * sent yet. It reads only those (the queue's events by id, the others by their sync state), so
+   * its cost follows what waits, not how many events the phone holds.
+   */
+  async unsynced(): Promise<{ events: LocalEvent[]; outbox: OutboxEntry[]; requests: EventRequest[] }> {
+    const tx = this.db.transaction(['events', 'outbox', 'requests'], 'readonly')
+    const events = tx.objectStore('events')
+    const outbox = await tx.objectStore('outbox').getAll()
+    const [queued, failed, conflicts, requests] = await Promise.all([
+      Promise.all([...new Set(outbox.map((entry) => entry.event_id))].map((id) => events.get(id))),
+      events.index('by_sync_state').getAll('failed'),
+      events.index('by_sync_state').getAll('conflict'),
+      tx.objectStore('requests').getAll(),
+    ])
+    await tx.done
+    const unsynced = new Map<Uuid, LocalEvent>()
+    for (const record of [...queued, ...failed, ...conflicts]) if (record) unsynced.set(record.id, record)
+    return { events: [...unsynced.values()], outbox, requests: requests.filter((request) => request.status === 'queued') }
+  }
+
   /** What is on this phone and not on the server: the sign-out warning, the banner, the update prompt. */
   async unsyncedSummary(): Promise<UnsyncedSummary> {
-    const tx = this.db.transaction(['events', 'outbox'], 'readonly')
-    const [events, outbox] = await Promise.all([tx.objectStore('events').getAll(), tx.objectStore('outbox').getAll(), tx.done])
+    const { events, outbox } = await this.unsynced()
     return summarizeUnsynced(events, outbox)
   }
 
@@ -223,15 +282,6 @@ export class LocalDb {
   }
 }
 
-/**
- * Whether what the user did to an event is not on the server yet: a change or request is queued,
- * or the server refused it or holds another version (it waits for the user). An adjustment
- * request already sent is on the server: that is not unsynced.
- */
-function isUnsynced(record: LocalEvent, queued: ReadonlySet<Uuid>): boolean {
-  return queued.has(record.id) || record.syncState === 'failed' || record.syncState === 'conflict'
-}
-
 /** Counts of what waits on the phone. */
 export interface UnsyncedSummary {
   /** Events with something not on the server yet: queued changes or requests, refusals, conflicts. */
@@ -246,7 +296,7 @@ export function summarizeUnsynced(events: readonly LocalEvent[], outbox: readonl
   const queued = new Set(outbox.map((entry) => entry.event_id))
   return {
     events: events.filter((record) => isUnsynced(record, queued)).length,
-    needsAttention: events.filter((record) => record.syncState === 'failed' || record.syncState === 'conflict').length,
+    needsAttention: events.filter(isParked).length,
     oldestQueuedAt: outbox.reduce<string | null>((oldest, e) => (oldest === null || e.queued_at < oldest ? e.queued_at : oldest), null),
   }
 }
@@ -262,7 +312,7 @@ export async function deleteLocalDb(name: string): Promise<void> {
 
 export async function openLocalDb(name: string): Promise<LocalDb> {
   const db = await openDB<LedgerSchema>(name, SCHEMA_VERSION, {
-    upgrade(database, oldVersion) {
+    upgrade(database, oldVersion, _newVersion, transaction) {
       // One step per schema version, applied in order, so any older database reaches the current one.
       if (oldVersion < 1) {
         database.createObjectStore('events', { keyPath: 'id' })
@@ -277,6 +327,9 @@ export async function openLocalDb(name: string): Promise<LocalDb> {
       }
       if (oldVersion < 2) {
         database.createObjectStore('requests', { keyPath: 'id' })
+      }
+      if (oldVersion < 3) {
+        transaction.objectStore('events').createIndex('by_sync_state', 'syncState')
       }
     },
     blocking() {

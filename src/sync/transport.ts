@@ -1,10 +1,12 @@
 // The one narrow interface through which the sync engine reaches the server, and its
 // implementation with supabase-js (push and pull are the RPCs of the sync API migration;
-// reference data is plain selects, filtered by row-level security).
+// reference data is plain selects, filtered by row-level security; the device report is the RPC of
+// the device reports migration).
 import type { ApiClient } from '../api/api-client'
 import type {
   ChangeOutcome, EventChange, Person, ProgramRole, PullPage, ReferenceData, ServerRequest, Station, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
+import type { DeviceReport } from '../domain/device-report'
 import { TransportError } from './errors'
 
 export interface SyncTransport {
@@ -16,6 +18,8 @@ export interface SyncTransport {
   myRequests(): Promise<ServerRequest[]>
   /** Everything the forms need offline, as the signed-in user may see it. */
   fetchReference(): Promise<ReferenceData>
+  /** Records this device's report; answers the server's clock (ms since the epoch). */
+  reportDevice(report: DeviceReport): Promise<{ server_time_ms: number }>
 }
 
 interface PostgrestFailure {
@@ -61,8 +65,11 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
     let response = await run()
     if (response.error && isAuthFailure(response.status, response.error)) {
       // A failed refresh (offline) leaves the session as it is; the retry then fails as 401 again
-      // and the engine retries later rather than signing anyone out.
+      // and the engine retries later rather than signing anyone out. The session may have ended
+      // or changed hands meanwhile: the retry goes only with the owner's token, never with none
+      // (refused as 42501, which would park the changes as failed) or another user's.
       await client.auth.refreshSession()
+      await assertOwnerSignedIn()
       response = await run()
     }
     if (response.error) throw toTransportError(response.error, response.status)
@@ -92,11 +99,12 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
     push: (changes) => call<ChangeOutcome[]>(() => client.rpc('push_event_changes', { changes })),
     pull: (after, maxRows) => call<PullPage>(() => client.rpc('pull_event_changes', { after, max_rows: maxRows })),
     myRequests: () => call<ServerRequest[]>(() => client.rpc('my_requests')),
+    reportDevice: (report) => call<{ server_time_ms: number }>(() => client.rpc('report_device', { report })),
     async fetchReference() {
       const [stations, teams, themeMonths, people, teamMembers, roles] = await Promise.all([
         selectAll<Station>('stations', 'id, name, address', ['id']),
         selectAll<Team>('teams', 'id, name, chamber', ['id']),
-        selectAll<ThemeMonth>('theme_months', 'id, month, theme', ['id']),
+        selectAll<ThemeMonth>('theme_months', 'id, month, theme, named', ['id']),
         // People include those who have left the user's teams (their past events name them);
         // memberships are the current ones only (left_at unset): only they make a member.
         selectAll<Person>('people', 'id, display_name, user_id', ['id']),

@@ -1,4 +1,5 @@
-// Pages that only team leaders and coordinators open, each in its own chunk so that a
+// Pages that only team leaders and coordinators open, the join page that a volunteer opens once,
+// and the sync-health page that anyone opens now and then, each in its own chunk so that a
 // volunteer's first visit does not download them (the service worker still precaches them).
 import { defineAsyncComponent, h, type Component } from 'vue'
 import AsyncState from '../components/app/AsyncState.vue'
@@ -21,3 +22,7 @@ export const TeamView = lazy(() => import('./TeamView.vue'))
 export const DashboardView = lazy(() => import('./DashboardView.vue'))
 export const ReportView = lazy(() => import('./ReportView.vue'))
 export const ManageView = lazy(() => import('./ManageView.vue'))
+export const FollowUpView = lazy(() => import('./FollowUpView.vue'))
+export const DeviceView = lazy(() => import('./DeviceView.vue'))
+export const RostersView = lazy(() => import('./RostersView.vue'))
+export const JoinView = lazy(() => import('./JoinView.vue'))
