@@ -20,7 +20,22 @@ export function fieldsOf(source: ServiceEventFields): ServiceEventFields {
     materials_fen: source.materials_fen,
     materials_description: source.materials_description,
     participants: source.participants.map((p) => ({ person_id: p.person_id, hours: Number(p.hours) })),
+    ...recordFieldsOf(source),
   }
+}
+
+/**
+ * The complete record's fields that the source holds: a version saved by an app before the
+ * ledger has none, and sends none, so that the server fills its defaults.
+ */
+function recordFieldsOf(source: ServiceEventFields): Partial<ServiceEventFields> {
+  const fields: Partial<ServiceEventFields> = {}
+  if (source.place !== undefined) fields.place = source.place
+  if (source.service_content !== undefined) fields.service_content = source.service_content
+  if (source.person_in_charge !== undefined) fields.person_in_charge = source.person_in_charge
+  if (source.organizing_unit !== undefined) fields.organizing_unit = source.organizing_unit
+  if (source.recorded_at !== undefined) fields.recorded_at = source.recorded_at
+  return fields
 }
 
 export function serverCopyOf(row: ServerEvent): ServerCopy {

@@ -5,7 +5,9 @@ import { useI18n } from 'vue-i18n'
 import type { EventCardData } from '../components/event/EventCard.vue'
 import { ruleMessage } from '../i18n/rules'
 import { navigate } from '../navigation'
+import { recordingLateness } from '../domain/timeliness'
 import type { LocalEvent } from '../domain/types'
+import { calendarOf } from '../domain/workdays'
 import { PERIOD_CLOSED } from '../sync/ledger-plans'
 import { useEventsStore } from '../stores/events'
 import { RequestTextError, useRequestsStore } from '../stores/requests'
@@ -24,6 +26,8 @@ export function useEventCards(teamIds: Ref<readonly string[]>) {
   const cards = computed<EventCardData[]>(() => {
     const stationNames = new Map(reference.stations.map((s) => [s.id, s.name]))
     const teamNames = new Map(reference.teams.map((team) => [team.id, team.name]))
+    const personNames = new Map(reference.people.map((person) => [person.id, person.display_name]))
+    const calendar = calendarOf(reference.workCalendar)
     return events.events
       .filter((e) => !e.deleted && teamIds.value.includes(e.team_id))
       .sort((a, b) => b.started_at.localeCompare(a.started_at))
@@ -46,6 +50,12 @@ export function useEventCards(teamIds: Ref<readonly string[]>) {
           peopleServed: e.people_served,
           fundsFen: e.funds_fen,
           materialsFen: e.materials_fen,
+          details:
+            e.place !== undefined && e.organizing_unit !== undefined
+              ? { place: e.place || '—', person: personNames.get(e.person_in_charge ?? '') ?? '—', unit: e.organizing_unit }
+              : null,
+          recorded: recordingLateness(e, calendar),
+          historyHref: historyHref(e.id),
           syncState: e.syncState,
           problem,
           closedMonth: e.syncState === 'failed' && e.failure?.rule === PERIOD_CLOSED,
@@ -76,6 +86,14 @@ export function useEventCards(teamIds: Ref<readonly string[]>) {
       }
     },
   }
+}
+
+/**
+ * An event's history page (#/history/<id>), built by the coordinators' pages; spelled out here
+ * rather than through navigation's ViewName, which that work extends.
+ */
+function historyHref(id: string): string {
+  return `#/history/${encodeURIComponent(id)}`
 }
 
 function confirmationOf(e: LocalEvent): EventCardData['confirmation'] {
