@@ -338,6 +338,9 @@ export async function openLocalDb(name: string): Promise<LocalDb> {
       }
       if (oldVersion < 4) {
         database.createObjectStore('work_calendar', { keyPath: 'day' })
+        // Events pulled before the ledger lack its fields, and the server gave them no new
+        // revision: pulling from the start brings them (and reference data that holds the calendar).
+        if (oldVersion >= 1) void transaction.objectStore('meta').delete('pullCursor')
       }
     },
     blocking() {

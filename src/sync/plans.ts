@@ -91,6 +91,8 @@ export function pendingVersion(
     server: existing?.server ?? null,
     recordedBy: existing?.recordedBy ?? recordedBy,
     savedAt: now,
+    // The server clears a confirmation on every edit: the phone shows it so at once, offline too.
+    confirmation: null,
   }
 }
 
@@ -256,7 +258,9 @@ export function planPull(slice: EventSlice, rows: readonly ServerEvent[], cursor
     if (record && (queued.has(row.id) || record.syncState !== 'synced')) {
       if (!record.server || record.server.revision < copy.revision) putEvents.set(row.id, { ...record, server: copy })
     } else if (record) {
-      if (record.serverRevision === null || record.serverRevision < copy.revision) {
+      // At the revision the phone has too: the server's row holds what the server filled in (the
+      // defaults of fields an older app left out, the clamped time of recording).
+      if (record.serverRevision === null || record.serverRevision <= copy.revision) {
         putEvents.set(row.id, syncedRecord(row.id, copy, now))
       }
     } else if (!copy.deleted) {
