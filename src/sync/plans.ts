@@ -258,9 +258,10 @@ export function planPull(slice: EventSlice, rows: readonly ServerEvent[], cursor
     if (record && (queued.has(row.id) || record.syncState !== 'synced')) {
       if (!record.server || record.server.revision < copy.revision) putEvents.set(row.id, { ...record, server: copy })
     } else if (record) {
-      // At the revision the phone has too: the server's row holds what the server filled in (the
-      // defaults of fields an older app left out, the clamped time of recording).
-      if (record.serverRevision === null || record.serverRevision <= copy.revision) {
+      // At the revision the phone has too when the phone's version lacks the complete record:
+      // the server's row holds the defaults it filled in for an older app's version.
+      const fillsRecord = record.serverRevision === copy.revision && record.place === undefined && copy.fields.place !== undefined
+      if (record.serverRevision === null || record.serverRevision < copy.revision || fillsRecord) {
         putEvents.set(row.id, syncedRecord(row.id, copy, now))
       }
     } else if (!copy.deleted) {

@@ -99,7 +99,7 @@ describe('what travels', () => {
     expect(fieldsOf(eventFields(record))).toMatchObject(record)
   })
 
-  it('takes the server\'s row at the revision the phone has: what the server filled in reaches the phone', () => {
+  it('takes the server\'s row at the revision the phone has when the phone\'s version lacks the record: its defaults reach the phone', () => {
     const fields = eventFields()
     const row: ServerEvent = {
       ...fields, place: '昆明市五华区', service_content: fields.title, person_in_charge: PERSON, organizing_unit: '昆明市浙江商会',
@@ -108,6 +108,9 @@ describe('what travels', () => {
     const held = syncedRecord('e1', { ...serverCopyOf(row), fields }, '2023-03-05T12:00:00.000Z')
     const writes = planPull({ events: new Map([['e1', held]]), outbox: [] }, [row], '4', '2023-03-06T00:00:00.000Z')
     expect(writes.putEvents?.[0]).toMatchObject({ place: '昆明市五华区', organizing_unit: '昆明市浙江商会', serverRevision: 4 })
+    // A version that has the record keeps the phone's own text of it (times as the phone wrote them).
+    const complete = syncedRecord('e1', { ...serverCopyOf(row), fields: { ...fields, place: '翠湖公园' } }, '2023-03-05T12:00:00.000Z')
+    expect(planPull({ events: new Map([['e1', complete]]), outbox: [] }, [row], '4', '2023-03-06T00:00:00.000Z').putEvents).toEqual([])
   })
 
   it('pulls from the start once after the upgrade that brings the work calendar', async () => {
