@@ -91,6 +91,7 @@ async function logEvent(page: Page, event: { title: string; date: string; start:
   await page.locator('#same-hours').fill('1')
   await page.locator('#same-hours + button').click()
   await page.locator('#ev-title').fill(event.title)
+  await page.locator('#ev-service-content').fill(event.title)
 }
 
 async function saveAndSeeSynced(page: Page, title: string): Promise<void> {

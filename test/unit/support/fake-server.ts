@@ -206,6 +206,7 @@ export class FakeServer {
 }
 
 export const emptyReference: ReferenceData = {
+  workCalendar: [],
   stations: [], teams: [], themeMonths: [], people: [], teamMembers: [], programRole: null,
 }
 
