@@ -21,8 +21,13 @@ const figures: Figure[] = []
 let current: Stack | undefined
 stopOnSignals(async () => current?.stop())
 
+/** BENCH_ONLY=ledger,sync measures those sections alone (names as printed by "measuring: ..."). */
+const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim())
+const wanted = (section: string) => !only || only.includes(section)
+
 /** Each section gets a fresh seeded stack, so none sees another's data. */
 async function onFreshStack(section: string, measure: (stack: Stack) => Promise<Figure[]>): Promise<void> {
+  if (!wanted(section)) return
   console.log(`measuring: ${section}`)
   const stack = await startStack({ seed: true })
   current = stack
@@ -35,8 +40,10 @@ async function onFreshStack(section: string, measure: (stack: Stack) => Promise<
 }
 
 await onFreshStack('front end', (stack) => frontendFigures(stack, lighthouseRuns))
-console.log('measuring: local saves')
-figures.push(...(await localSaveFigures()))
+if (wanted('local saves')) {
+  console.log('measuring: local saves')
+  figures.push(...(await localSaveFigures()))
+}
 await onFreshStack('sync', syncFigures)
 await onFreshStack('device report', deviceReportFigures)
 await onFreshStack('server', (stack) => serverFigures(stack.databaseUrl, eventCount))
