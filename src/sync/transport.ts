@@ -2,6 +2,7 @@
 // implementation with supabase-js (push and pull are the RPCs of the sync API migration;
 // reference data is plain selects, filtered by row-level security).
 import type { ApiClient } from '../api/api-client'
+import type { PersonalProfile, ServerProfile } from '../domain/person-profile'
 import type {
   ChangeOutcome, EventChange, Person, ProgramRole, PullPage, ReferenceData, ServerRequest, Station, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
@@ -16,6 +17,8 @@ export interface SyncTransport {
   myRequests(): Promise<ServerRequest[]>
   /** Everything the forms need offline, as the signed-in user may see it. */
   fetchReference(): Promise<ReferenceData>
+  /** Writes the user's own profile (save_my_profile); answers it as the server holds it. */
+  saveProfile(profile: PersonalProfile): Promise<ServerProfile>
 }
 
 interface PostgrestFailure {
@@ -92,6 +95,7 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
     push: (changes) => call<ChangeOutcome[]>(() => client.rpc('push_event_changes', { changes })),
     pull: (after, maxRows) => call<PullPage>(() => client.rpc('pull_event_changes', { after, max_rows: maxRows })),
     myRequests: () => call<ServerRequest[]>(() => client.rpc('my_requests')),
+    saveProfile: (profile) => call<ServerProfile>(() => client.rpc('save_my_profile', { p_profile: profile })),
     async fetchReference() {
       const [stations, teams, themeMonths, people, teamMembers, roles] = await Promise.all([
         selectAll<Station>('stations', 'id, name, address', ['id']),

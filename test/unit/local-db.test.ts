@@ -27,7 +27,7 @@ describe('local database', () => {
     })
     expect(raw.version).toBe(SCHEMA_VERSION)
     expect([...raw.objectStoreNames].sort()).toEqual(
-      ['events', 'meta', 'outbox', 'people', 'requests', 'stations', 'team_members', 'teams', 'theme_months'],
+      ['certificates', 'events', 'meta', 'outbox', 'people', 'requests', 'stations', 'team_members', 'teams', 'theme_months'],
     )
     raw.close()
   })

@@ -13,6 +13,7 @@ import { SyncEngine, type SyncResult } from '../../src/sync/engine'
 import { TransportError } from '../../src/sync/errors'
 import { fieldsOf } from '../../src/sync/plans'
 import type { SyncTransport } from '../../src/sync/transport'
+import type { PersonalProfile } from '../../src/domain/person-profile'
 import { noLock, userActions } from './support/engine-harness'
 import { emptyReference, FakeServer } from './support/fake-server'
 import {
@@ -105,6 +106,10 @@ class FaultyNetwork implements SyncTransport {
 
   async fetchReference() {
     return emptyReference
+  }
+
+  async saveProfile(profile: PersonalProfile) {
+    return this.server.saveProfile(profile)
   }
 }
 

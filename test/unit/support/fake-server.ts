@@ -3,7 +3,9 @@
 // stale base_revision, deleted is final, pulls by revision including tombstones. It also keeps
 // totals per station × month incrementally, as the database's triggers do, so tests can compare
 // them with a recomputation.
+import { profileIssues, tidyProfile, type PersonalProfile, type ServerProfile } from '../../../src/domain/person-profile'
 import { hundredthsOfHours } from '../../../src/domain/validation'
+import { TransportError } from '../../../src/sync/errors'
 import type { ChangeOutcome, EventChange, PullPage, ReferenceData, ServerEvent, ServerRequest, ServiceEventFields } from '../../../src/domain/types'
 import type { SyncTransport } from '../../../src/sync/transport'
 import { USER } from './fixtures'
@@ -54,6 +56,17 @@ export class FakeServer {
 
   myRequests(): ServerRequest[] {
     return [...this.requests.values()].map((request) => clone(request.answer))
+  }
+
+  /** The user's profile as save_my_profile keeps it (null until saved). */
+  profile: ServerProfile | null = null
+
+  /** save_my_profile: refuses with the first rule the profile breaks, as the database would. */
+  saveProfile(profile: PersonalProfile): ServerProfile {
+    const issue = profileIssues(profile, Date.parse(this.now))[0]
+    if (issue) throw new TransportError(`violates check constraint "${issue.rule}"`, 400, '23514', issue.rule)
+    this.profile = { ...tidyProfile(clone(profile)), person_id: 'person-of-the-user', updated_at: this.now }
+    return clone(this.profile)
   }
 
   /** Another user's edit or delete, straight on the server. */
@@ -205,5 +218,9 @@ export class ServerTransport implements SyncTransport {
 
   async fetchReference(): Promise<ReferenceData> {
     return this.reference
+  }
+
+  async saveProfile(profile: PersonalProfile): Promise<ServerProfile> {
+    return this.server.saveProfile(profile)
   }
 }
