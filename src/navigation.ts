@@ -2,20 +2,29 @@
 // the back button and the service worker's single navigation fallback all work without a router.
 import { readonly, ref } from 'vue'
 
-export type ViewName = 'log' | 'events' | 'team' | 'dashboard' | 'report' | 'manage'
+export type ViewName =
+  | 'log' | 'events' | 'team' | 'dashboard' | 'report' | 'manage' | 'record' | 'profile' | 'review' | 'certificate' | 'verify'
 
 export interface Route {
   view: ViewName | null
-  /** The event being edited on the log page; null for a new one. */
+  /**
+   * The event being edited on the log page (null for a new one), the certificate shown, or the
+   * rest of the path of a verification page ("<number>/<hash>").
+   */
   id: string | null
 }
 
-const VIEWS: readonly ViewName[] = ['log', 'events', 'team', 'dashboard', 'report', 'manage']
+const VIEWS: readonly ViewName[] = ['log', 'events', 'team', 'dashboard', 'report', 'manage', 'record', 'profile', 'review',
+  'certificate', 'verify']
+
+/** Pages anyone may open, signed in or not. */
+export const PUBLIC_VIEWS: readonly ViewName[] = ['verify']
 
 export function parseHash(hash: string): Route {
-  const [name, id] = hash.replace(/^#\/?/, '').split('/')
+  const [name, ...rest] = hash.replace(/^#\/?/, '').split('/')
   const view = VIEWS.find((v) => v === name) ?? null
-  return { view, id: view && id ? decodeURIComponent(id) : null }
+  const id = rest.map(decodeURIComponent).join('/')
+  return { view, id: view && id ? id : null }
 }
 
 export function hashOf(view: ViewName, id?: string | null): string {

@@ -20,6 +20,9 @@ const en: MessageSchema = {
     dashboard: 'Live totals',
     report: 'Year report',
     manage: 'Reference data',
+    record: 'My record',
+    profile: 'My profile',
+    review: 'Review',
   },
   signIn: {
     heading: 'Sign in',

@@ -18,6 +18,9 @@ const zhCN = {
     dashboard: '实时汇总',
     report: '年度报告',
     manage: '基础数据',
+    record: '我的记录',
+    profile: '我的资料',
+    review: '审核',
   },
   signIn: {
     heading: '登录',

@@ -1,5 +1,6 @@
-// Pages that only team leaders and coordinators open, each in its own chunk so that a
-// volunteer's first visit does not download them (the service worker still precaches them).
+// Pages outside a volunteer's first visit (the leaders' and coordinators', the volunteer's own
+// record, profile and certificates, the public verification page), each in its own chunk so
+// that the first visit does not download them (the service worker still precaches them).
 import { defineAsyncComponent, h, type Component } from 'vue'
 import AsyncState from '../components/app/AsyncState.vue'
 
@@ -21,3 +22,8 @@ export const TeamView = lazy(() => import('./TeamView.vue'))
 export const DashboardView = lazy(() => import('./DashboardView.vue'))
 export const ReportView = lazy(() => import('./ReportView.vue'))
 export const ManageView = lazy(() => import('./ManageView.vue'))
+export const RecordView = lazy(() => import('./RecordView.vue'))
+export const ProfileView = lazy(() => import('./ProfileView.vue'))
+export const ReviewView = lazy(() => import('./ReviewView.vue'))
+export const CertificateView = lazy(() => import('./CertificateView.vue'))
+export const VerifyView = lazy(() => import('./VerifyView.vue'))

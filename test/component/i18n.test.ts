@@ -2,6 +2,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import en from '../../src/i18n/en'
+import recordEn from '../../src/i18n/record/en'
+import recordZhCN from '../../src/i18n/record/zh-CN'
 import zhCN from '../../src/i18n/zh-CN'
 
 const SRC = join(import.meta.dirname, '../../src')
@@ -28,6 +30,18 @@ function entriesOf(messages: object, prefix = ''): [string, string][] {
     typeof v === 'object' && v !== null ? entriesOf(v as object, `${prefix}${k}.`) : [[`${prefix}${k}`, String(v)]],
   )
 }
+
+/** The messages as the app holds them once every page has loaded (lazy bundles merged in). */
+function merged(base: object, extra: object): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key]
+    out[key] = typeof value === 'object' && typeof current === 'object' && current !== null ? merged(current, value as object) : value
+  }
+  return out
+}
+const allZhCN = merged(zhCN, recordZhCN)
+const allEn = merged(en, recordEn)
 
 const CJK = /[\u3400-\u9fff]/
 
@@ -58,12 +72,18 @@ describe('translations', () => {
       for (const match of readFileSync(file, 'utf8').matchAll(/\bt\(\s*'([a-zA-Z_.]+)'/g)) used.add(match[1]!)
     }
     expect(used.size).toBeGreaterThan(50)
-    expect([...used].filter((key) => !has(zhCN, key))).toEqual([])
-    expect([...used].filter((key) => !has(en, key))).toEqual([])
+    expect([...used].filter((key) => !has(allZhCN, key))).toEqual([])
+    expect([...used].filter((key) => !has(allEn, key))).toEqual([])
   })
 
   it('has the same keys in English as in Chinese', () => {
     expect(keysOf(en).sort()).toEqual(keysOf(zhCN).sort())
+    expect(keysOf(recordEn).sort()).toEqual(keysOf(recordZhCN).sort())
+  })
+
+  it('keeps the lazily loaded messages apart from the first visit\'s, without overriding them', () => {
+    const overridden = keysOf(recordZhCN).filter((key) => has(zhCN, key))
+    expect(overridden).toEqual([])
   })
 
   it('finds half-width punctuation in Chinese text, and leaves placeholders, URLs and times alone', () => {
@@ -76,7 +96,7 @@ describe('translations', () => {
   })
 
   it('writes every Chinese message with full-width punctuation', () => {
-    const found = entriesOf(zhCN).flatMap(([key, text]) => halfWidthMarks(text).map((mark) => `${key}: ${mark}`))
+    const found = entriesOf(allZhCN).flatMap(([key, text]) => halfWidthMarks(text).map((mark) => `${key}: ${mark}`))
     expect(found).toEqual([])
   })
 
@@ -90,7 +110,7 @@ describe('translations', () => {
     // Raised rules (constraint = 'name') and declared constraints (constraint name check|unique|...).
     for (const m of sources.matchAll(/constraint = '([a-z_]+)'/g)) rules.add(m[1]!)
     for (const m of sources.matchAll(/constraint ([a-z_]+)\s+(?:check|unique|primary|foreign|exclude)\b/gi)) rules.add(m[1]!)
-    const known = new Set(Object.keys(zhCN.rules))
+    const known = new Set(Object.keys(allZhCN.rules as object))
     const ignored = new Set(['event_participants_pkey', 'service_events_pkey', 'sync_changes_pkey', 'team_members_pkey'])
     expect([...rules].filter((r) => !known.has(r) && !ignored.has(r) && !r.endsWith('_fkey') && !r.endsWith('_pkey'))).toEqual([])
   })
