@@ -2,11 +2,13 @@
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
+import { precompileMessages } from './build/precompile-messages.ts'
 
 export default defineConfig(({ command }) => ({
   // Compile-time flags of Vue and vue-i18n that leave out what the app never uses (it has only
   // Composition API components and calls useI18n()). Builds only: the component tests mount
-  // through @vue/test-utils, which relies on the Options API.
+  // through @vue/test-utils, which relies on the Options API. The benchmark builds its baseline
+  // shell with these same flags, read from this config (bench/frontend.ts).
   define:
     command === 'build'
       ? {
@@ -14,10 +16,14 @@ export default defineConfig(({ command }) => ({
           __VUE_I18N_LEGACY_API__: 'false',
           __VUE_I18N_FULL_INSTALL__: 'false',
           __INTLIFY_PROD_DEVTOOLS__: 'false',
+          // Messages are compiled at build time (build/precompile-messages.ts), so the phone needs
+          // only vue-i18n's runtime, not its message compiler.
+          __INTLIFY_DROP_MESSAGE_COMPILER__: 'true',
         }
       : {},
   plugins: [
     vue(),
+    precompileMessages(/\/src\/i18n\/(zh-CN|en)\.ts$/),
     VitePWA({
       // A new version waits until the user accepts it, and the app only offers that when no form
       // holds unsaved input (src/pwa/): an automatic update could reload a page mid-edit.
@@ -57,6 +63,7 @@ export default defineConfig(({ command }) => ({
         test: {
           name: 'unit',
           environment: 'happy-dom',
+          setupFiles: ['test/support/languages.ts'],
           include: ['test/unit/**/*.test.ts', 'test/component/**/*.test.ts'],
         },
       },

@@ -1,6 +1,8 @@
 // Front-end figures (issue 5, item 1): the JavaScript a volunteer's first visit loads, gzip and
 // brotli, and a Lighthouse mobile run of the volunteer's start page, each against a bare
-// Vue + Pinia shell (bench/shell) built and measured the same way in the same run.
+// Vue + Pinia shell (bench/shell) built and measured the same way in the same run, with the
+// app's compile-time flags (issue 8, item 20): without them the shell would carry the Options API
+// and the other parts the flags leave out of the app, and seem twice its size.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,9 +10,9 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import * as chromeLauncher from 'chrome-launcher'
 import lighthouse from 'lighthouse'
 import { chromium, type Page } from 'playwright-core'
-import { build, preview, type PreviewServer } from 'vite'
+import { build, preview, resolveConfig, type PreviewServer } from 'vite'
 import { REPO_ROOT, type Stack } from '../scripts/stack/stack.ts'
-import { ratioFigure, type Figure } from './measure.ts'
+import { bootstrapRatio, ratioFigure, type Figure } from './measure.ts'
 
 export const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -23,10 +25,18 @@ interface BuiltSite {
   url: string
 }
 
-async function buildAndServe(root: string, useRepoConfig: boolean): Promise<BuiltSite> {
+/** The compile-time flags of the app's production build, as vite.config.ts and its plugins resolve them. */
+async function appBuildFlags(): Promise<Record<string, unknown>> {
+  const { define } = await resolveConfig({ root: REPO_ROOT, logLevel: 'warn' }, 'build', 'production', 'production')
+  if (!define || !('__VUE_OPTIONS_API__' in define)) throw new Error('front-end bench: the app build defines no Vue flags')
+  return define
+}
+
+/** Builds `root` with the repository's config, or (the shell) with none but the given flags. */
+async function buildAndServe(root: string, useRepoConfig: boolean, define?: Record<string, unknown>): Promise<BuiltSite> {
   const outDir = mkdtempSync(join(tmpdir(), 'volunteer-ledger-bench-'))
   const configFile = useRepoConfig ? undefined : false
-  await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
+  await build({ root, configFile, define, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
   const server = await preview({ root, configFile, build: { outDir }, preview: { host: '127.0.0.1', port: 0 } })
   const address = server.httpServer.address()
   const port = typeof address === 'object' && address ? address.port : 0
@@ -84,8 +94,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN
 }
 
-/** Median of several Lighthouse mobile runs (its default form factor and throttling). */
-async function lighthouseMedian(url: string, runs: number): Promise<LighthouseRun> {
+/** Several Lighthouse mobile runs (its default form factor and throttling), each in a fresh Chromium. */
+async function runLighthouse(url: string, runs: number): Promise<LighthouseRun[]> {
   const results: LighthouseRun[] = []
   for (let i = 0; i < runs; i++) {
     const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: CHROMIUM_FLAGS })
@@ -102,12 +112,7 @@ async function lighthouseMedian(url: string, runs: number): Promise<LighthouseRu
       chrome.kill()
     }
   }
-  return {
-    score: median(results.map((r) => r.score)),
-    lcp: median(results.map((r) => r.lcp)),
-    tbt: median(results.map((r) => r.tbt)),
-    cls: median(results.map((r) => r.cls)),
-  }
+  return results
 }
 
 /** The volunteer's first visit: the start page, then signing in, which opens the event form. */
@@ -124,26 +129,32 @@ export async function frontendFigures(stack: Stack, lighthouseRuns: number): Pro
   process.env.VITE_SUPABASE_URL = stack.apiUrl
   process.env.VITE_SUPABASE_ANON_KEY = stack.anonKey
   const app = await buildAndServe(REPO_ROOT, true)
-  const shell = await buildAndServe(join(REPO_ROOT, 'bench/shell'), false)
+  const shell = await buildAndServe(join(REPO_ROOT, 'bench/shell'), false, await appBuildFlags())
   try {
     const appWeight = weigh(app, await scriptsLoaded(app.url, signInAsVolunteer))
     const shellWeight = weigh(shell, await scriptsLoaded(shell.url, async () => {}))
     const addedGzipKb = (appWeight.gzip - shellWeight.gzip) / 1024
     const figures = [
-      ratioFigure('1 front end', `volunteer first-visit JS, gzip (${appWeight.files} files)`, appWeight.gzip / 1024, 'KB', 'Vue + Pinia shell', shellWeight.gzip / 1024,
+      ratioFigure('1 front end', `volunteer first-visit JS, gzip (${appWeight.files} files)`, appWeight.gzip / 1024, 'KB', 'Vue + Pinia shell, same flags', shellWeight.gzip / 1024,
         `adds ${addedGzipKb.toFixed(1)} KB; budget ${BUDGET_KB} KB: ${addedGzipKb <= BUDGET_KB ? 'met' : 'EXCEEDED'}`),
-      ratioFigure('1 front end', 'volunteer first-visit JS, brotli', appWeight.brotli / 1024, 'KB', 'Vue + Pinia shell', shellWeight.brotli / 1024,
+      ratioFigure('1 front end', 'volunteer first-visit JS, brotli', appWeight.brotli / 1024, 'KB', 'Vue + Pinia shell, same flags', shellWeight.brotli / 1024,
         `adds ${((appWeight.brotli - shellWeight.brotli) / 1024).toFixed(1)} KB`),
     ]
-    const appLighthouse = await lighthouseMedian(app.url, lighthouseRuns)
-    const shellLighthouse = await lighthouseMedian(shell.url, lighthouseRuns)
+    const appRuns = await runLighthouse(app.url, lighthouseRuns)
+    const shellRuns = await runLighthouse(shell.url, lighthouseRuns)
     const note = `median of ${lighthouseRuns} mobile runs`
-    figures.push(
-      ratioFigure('1 front end', 'Lighthouse performance score, start page', appLighthouse.score, 'pts', 'shell', shellLighthouse.score, note),
-      ratioFigure('1 front end', 'Lighthouse LCP, start page', appLighthouse.lcp, 'ms', 'shell', shellLighthouse.lcp, note),
-      ratioFigure('1 front end', 'Lighthouse TBT, start page', appLighthouse.tbt, 'ms', 'shell', shellLighthouse.tbt, note),
-      ratioFigure('1 front end', 'Lighthouse CLS, start page', appLighthouse.cls, '', 'shell', shellLighthouse.cls, note),
-    )
+    const metrics: Array<[string, keyof LighthouseRun, string]> = [
+      ['Lighthouse performance score, start page', 'score', 'pts'],
+      ['Lighthouse LCP, start page', 'lcp', 'ms'],
+      ['Lighthouse TBT, start page', 'tbt', 'ms'],
+      ['Lighthouse CLS, start page', 'cls', ''],
+    ]
+    for (const [name, metric, unit] of metrics) {
+      const appValues = appRuns.map((run) => run[metric])
+      const shellValues = shellRuns.map((run) => run[metric])
+      figures.push(ratioFigure('1 front end', name, median(appValues), unit, 'shell', median(shellValues), note,
+        bootstrapRatio(appValues, shellValues, (a, b) => median(a) / median(b))))
+    }
     return figures
   } finally {
     for (const site of [app, shell]) {

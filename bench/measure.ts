@@ -1,34 +1,109 @@
 // Timing helpers for the benchmark: repeat a piece of work, keep every sample, and compare
-// figures only as ratios against a baseline measured in the same run.
+// figures only as ratios against a baseline measured in the same run, each ratio with the
+// interval that its repetitions support (a ratio of millisecond figures read from too few
+// repetitions swings from run to run; the interval shows how far).
 
 export interface Samples {
   p50: number
   p95: number
   mean: number
   count: number
+  /** Every measurement, in the order taken. */
+  values: number[]
 }
 
-export function summarize(milliseconds: number[]): Samples {
-  const sorted = [...milliseconds].sort((a, b) => a - b)
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+/** The q-quantile of ascending `sorted` (the sample at that rank, no interpolation). */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+}
+
+export function summarize(values: number[]): Samples {
+  const sorted = [...values].sort((a, b) => a - b)
   return {
-    p50: at(0.5),
-    p95: at(0.95),
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
     mean: sorted.reduce((sum, x) => sum + x, 0) / sorted.length,
     count: sorted.length,
+    values,
   }
+}
+
+async function timed(body: () => Promise<unknown>): Promise<number> {
+  const started = performance.now()
+  await body()
+  return performance.now() - started
 }
 
 /** Runs `body` `warmup` times unmeasured, then `count` times measured. */
 export async function sample(count: number, body: () => Promise<unknown>, warmup = 3): Promise<Samples> {
   for (let i = 0; i < warmup; i++) await body()
   const times: number[] = []
-  for (let i = 0; i < count; i++) {
-    const started = performance.now()
-    await body()
-    times.push(performance.now() - started)
-  }
+  for (let i = 0; i < count; i++) times.push(await timed(body))
   return summarize(times)
+}
+
+/**
+ * Measures two pieces of work alternately, `count` times each, swapping which goes first every
+ * round, so that both see the same moments of a noisy machine.
+ */
+export async function samplePair(
+  count: number,
+  first: () => Promise<unknown>,
+  second: () => Promise<unknown>,
+  warmup = 3,
+): Promise<[Samples, Samples]> {
+  const times: [number[], number[]] = [[], []]
+  for (let i = 0; i < warmup + count; i++) {
+    for (const which of i % 2 === 0 ? [0, 1] : [1, 0]) {
+      const time = await timed(which === 0 ? first : second)
+      if (i >= warmup) times[which]!.push(time)
+    }
+  }
+  return [summarize(times[0]), summarize(times[1])]
+}
+
+export interface Interval {
+  low: number
+  high: number
+}
+
+/** A small seeded generator (mulberry32): the same samples give the same interval in every run. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function resample<T>(values: readonly T[], random: () => number): T[] {
+  return values.map(() => values[Math.floor(random() * values.length)]!)
+}
+
+/**
+ * The 95% bootstrap interval of a ratio between two sets of measurements: both sets are
+ * resampled with replacement, the ratio recomputed each time, and the middle 95% kept.
+ */
+export function bootstrapRatio<A, B>(
+  value: readonly A[],
+  baseline: readonly B[],
+  ratio: (value: A[], baseline: B[]) => number,
+  iterations = 2000,
+): Interval {
+  const random = seededRandom(value.length * 7919 + baseline.length)
+  const ratios: number[] = []
+  for (let i = 0; i < iterations; i++) ratios.push(ratio(resample(value, random), resample(baseline, random)))
+  ratios.sort((a, b) => a - b)
+  return { low: quantile(ratios, 0.025), high: quantile(ratios, 0.975) }
+}
+
+/** The interval of the ratio of a quantile (0.5: the median) of two sets of times. */
+export function quantileRatioInterval(value: Samples, baseline: Samples, q: number): Interval {
+  const at = (values: number[]) => quantile(values.sort((a, b) => a - b), q)
+  return bootstrapRatio(value.values, baseline.values, (v, b) => at(v) / at(b))
 }
 
 export interface Figure {
@@ -40,6 +115,8 @@ export interface Figure {
   baselineName: string
   /** value / baseline, or baseline / value when higher is better ("x faster"). */
   ratio: number
+  /** The 95% bootstrap interval of the ratio over the repetitions; absent for exact figures (sizes, counts). */
+  ratioInterval?: Interval
   note?: string
 }
 
@@ -51,8 +128,9 @@ export function ratioFigure(
   baselineName: string,
   baseline: number,
   note?: string,
+  ratioInterval?: Interval,
 ): Figure {
-  return { section, name, value, unit, baseline, baselineName, ratio: value / baseline, note }
+  return { section, name, value, unit, baseline, baselineName, ratio: value / baseline, ratioInterval, note }
 }
 
 export function printFigures(figures: Figure[]): void {
@@ -62,9 +140,10 @@ export function printFigures(figures: Figure[]): void {
     `${round(f.value)} ${f.unit}`,
     `${f.baselineName}: ${round(f.baseline)} ${f.unit}`,
     ratioText(f.ratio),
+    intervalText(f.ratioInterval),
     f.note ?? '',
   ])
-  const header = ['section', 'figure', 'value', 'baseline (same run)', 'ratio', 'note']
+  const header = ['section', 'figure', 'value', 'baseline (same run)', 'ratio', '95% interval', 'note']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => width(r[i] ?? ''))))
   const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ')
   console.log(line(header))
@@ -72,10 +151,17 @@ export function printFigures(figures: Figure[]): void {
   for (const row of rows) console.log(line(row))
 }
 
-/** "2.15x"; "1/3751x" for a tiny ratio; "-" where the baseline is zero (a count that must be 0). */
+/** "2.15x"; "1/3751x" for a tiny ratio; "∞" over a zero baseline; "-" for 0/0 (a count that must be 0). */
 function ratioText(ratio: number): string {
+  if (ratio === Infinity) return '∞'
   if (!Number.isFinite(ratio)) return '-'
   return ratio > 0 && ratio < 0.01 ? `1/${(1 / ratio).toFixed(0)}x` : `${round(ratio)}x`
+}
+
+/** "2.01x–2.30x"; empty when there is none or no repetition had a defined ratio (0 over 0). */
+function intervalText(interval: Interval | undefined): string {
+  if (!interval || (Number.isNaN(interval.low) && Number.isNaN(interval.high))) return ''
+  return `${ratioText(interval.low)}–${ratioText(interval.high)}`
 }
 
 function round(x: number): string {

@@ -1,14 +1,16 @@
-// Server figures (issue 5, items 4 and 5), against a local stack grown to a million events:
-// reading totals from the totals table against a GROUP BY over the events; ingest of batched
-// pushes by 2 and 8 concurrent clients (spread over stations and months, and all on one key)
-// against plain inserts without totals maintenance; and the cost of row-level security on a
-// volunteer's event list and pull against the same queries as service_role.
+// Server figures (issue 5, items 4 and 5; issue 8, items 21 and 22), against a local stack grown
+// to a million events: reading totals from the totals table against a GROUP BY over the events;
+// ingest of batched pushes by 2 and 8 concurrent clients (spread over stations and months, and
+// all on one key) against the same pushes with the totals triggers off (what maintaining the
+// totals costs) and against plain inserts (the ceiling: no JSON, no checks, no totals); and the
+// cost of row-level security on a volunteer's event list and pull against the same queries as
+// service_role. Each ratio comes with the 95% bootstrap interval of its repetitions.
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import pg from 'pg'
 import { REPO_ROOT } from '../scripts/stack/stack.ts'
-import { ratioFigure, sample, type Figure } from './measure.ts'
+import { bootstrapRatio, quantile, quantileRatioInterval, ratioFigure, sample, samplePair, type Figure } from './measure.ts'
 
 const BATCH = 100
 
@@ -66,7 +68,7 @@ interface Key {
   monthNo: number
 }
 
-function eventFields(client: Client, key: Key, ids: Record<string, string>, n: number) {
+function eventFields(client: Client, key: Key, ids: Record<string, string>, n: number, title: string) {
   const day = 1 + (n % 27)
   const started = new Date(Date.UTC(2023, key.monthNo - 1, day, 1 + (n % 8)))
   return {
@@ -75,7 +77,7 @@ function eventFields(client: Client, key: Key, ids: Record<string, string>, n: n
     theme_month_id: ids[`month-${key.monthNo}`],
     started_at: started.toISOString(),
     ended_at: new Date(started.getTime() + 3 * 3600_000).toISOString(),
-    title: '基准推送',
+    title,
     people_served: 10,
     funds_fen: 50_000,
     materials_fen: 0,
@@ -95,13 +97,14 @@ async function ingest(
   keyFor: (client: Client, n: number) => Key,
   ids: Record<string, string>,
   write: (client: Client, changes: ReturnType<typeof change>[]) => Promise<number>,
+  title: string,
 ): Promise<IngestResult> {
   let failures = 0
   const started = performance.now()
   await Promise.all(
     clients.map(async (client) => {
       for (let b = 0; b < batches; b++) {
-        const changes = Array.from({ length: BATCH }, (_, i) => change(eventFields(client, keyFor(client, b * BATCH + i), ids, b * BATCH + i)))
+        const changes = Array.from({ length: BATCH }, (_, i) => change(eventFields(client, keyFor(client, b * BATCH + i), ids, b * BATCH + i, title)))
         try {
           failures += await write(client, changes)
         } catch (error) {
@@ -154,6 +157,36 @@ async function plainBatch(client: Client, changes: ReturnType<typeof change>[]):
   return 0
 }
 
+/**
+ * Turns the triggers that maintain the totals off or on (found by their functions, so a renamed
+ * trigger is still found): with them off, a push does all its other work, checks included.
+ */
+async function setTotalsTriggers(admin: pg.Client, enabled: boolean): Promise<void> {
+  const { rows } = await admin.query<{ relation: string; name: string }>(
+    `select tgrelid::regclass::text as relation, quote_ident(tgname) as name from pg_trigger
+     where tgfoid in ('private.maintain_totals_for_events'::regproc, 'private.maintain_totals_for_participants'::regproc)`,
+  )
+  if (rows.length < 2) throw new Error(`server bench: found ${rows.length} totals triggers`)
+  for (const { relation, name } of rows) await admin.query(`alter table ${relation} ${enabled ? 'enable' : 'disable'} trigger ${name}`)
+}
+
+/** Removes the events the no-totals baseline pushed, with all triggers off, so the totals stay true to the events. */
+async function removeEventsTitled(admin: pg.Client, title: string): Promise<void> {
+  await admin.query('begin')
+  await admin.query('set local session_replication_role = replica')
+  const events = 'select id from public.service_events where title = $1'
+  await admin.query(`delete from public.sync_changes where event_id in (${events})`, [title])
+  await admin.query(`delete from public.event_participants where event_id in (${events})`, [title])
+  await admin.query('delete from public.service_events where title = $1', [title])
+  await admin.query('commit')
+}
+
+/** Totals maintenance may cost at most this much of a push's time (issue 8, item 21). */
+const TOTALS_COST_TARGET = 0.3
+
+const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5)
+const medianRatio = (value: number[], baseline: number[]) => median(value) / median(baseline)
+
 export async function serverFigures(databaseUrl: string, eventCount: number): Promise<Figure[]> {
   const figures: Figure[] = []
   const loadStarted = performance.now()
@@ -172,46 +205,79 @@ export async function serverFigures(databaseUrl: string, eventCount: number): Pr
 
   // 4a. Totals for all stations x months: the maintained table against a recomputation.
   const fromTable = await sample(50, () => admin.query('select * from public.station_month_totals'))
-  const fromEvents = await sample(3, () => admin.query('select * from private.recomputed_totals()'), 1)
+  const fromEvents = await sample(5, () => admin.query('select * from private.recomputed_totals()'), 1)
   figures.push(ratioFigure('4 server', `all totals from the totals table (${eventCount} events)`, fromTable.p50, 'ms', 'GROUP BY over the events', fromEvents.p50,
-    `GROUP BY is ${(fromEvents.p50 / fromTable.p50).toFixed(0)}x slower`))
+    `GROUP BY is ${(fromEvents.p50 / fromTable.p50).toFixed(0)}x slower`, quantileRatioInterval(fromTable, fromEvents, 0.5)))
 
-  // 4b. Ingest: batched pushes against plain inserts, 2 and 8 clients, spread and on one key.
+  // 4b. Ingest: batched pushes against the same pushes without totals maintenance and against
+  // plain inserts, 2 and 8 clients, spread and on one key; rounds alternate the three ways.
   await admin.query(`create schema if not exists bench;
     create table if not exists bench.plain_events (like public.service_events including defaults including constraints including indexes);
     create table if not exists bench.plain_participants (like public.event_participants including defaults including constraints including indexes);`)
   const clients = await benchClients(databaseUrl, admin, 8)
   const spread = (client: Client, n: number): Key => ({ stationNo: 1 + ((n + client.teamNo) % 10), monthNo: 1 + ((n * 7 + client.teamNo) % 12) })
   const oneKey = (): Key => ({ stationNo: 1, monthNo: 1 })
+  const NO_TOTALS_TITLE = '基准推送（不维护合计）'
+  const ROUNDS = 6
   let failures = 0
   for (const [label, count, keyFor] of [
     ['2 clients, spread', 2, spread],
     ['8 clients, spread', 8, spread],
     ['8 clients, one station x month', 8, oneKey],
   ] as const) {
-    const batches = count === 2 ? 20 : 10
-    const pushed = await ingest(clients.slice(0, count), batches, keyFor, ids, pushBatch)
-    const plain = await ingest(clients.slice(0, count), batches, keyFor, ids, plainBatch)
-    failures += pushed.failures
-    figures.push(ratioFigure('4 server', `ingest by push, ${label}`, pushed.eventsPerSecond, 'events/s', 'plain inserts, no totals', plain.eventsPerSecond,
-      `push at ${((pushed.eventsPerSecond / plain.eventsPerSecond) * 100).toFixed(0)}% of plain; ${pushed.failures} failed`))
+    const batches = count === 2 ? 8 : 4
+    const ways = {
+      push: () => ingest(clients.slice(0, count), batches, keyFor, ids, pushBatch, '基准推送'),
+      noTotals: async () => {
+        await setTotalsTriggers(admin, false)
+        try {
+          return await ingest(clients.slice(0, count), batches, keyFor, ids, pushBatch, NO_TOTALS_TITLE)
+        } finally {
+          await setTotalsTriggers(admin, true)
+          await removeEventsTitled(admin, NO_TOTALS_TITLE)
+        }
+      },
+      plain: () => ingest(clients.slice(0, count), batches, keyFor, ids, plainBatch, '基准推送'),
+    }
+    const rates: Record<keyof typeof ways, number[]> = { push: [], noTotals: [], plain: [] }
+    const order = Object.keys(ways) as Array<keyof typeof ways>
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const way of [...order.slice(round % 3), ...order.slice(0, round % 3)]) {
+        const result = await ways[way]()
+        if (way !== 'plain') failures += result.failures
+        rates[way].push(result.eventsPerSecond)
+      }
+    }
+    const [push, noTotals, plain] = [median(rates.push), median(rates.noTotals), median(rates.plain)]
+    const cost = noTotals / push - 1
+    figures.push(ratioFigure('4 server', `ingest by push, ${label}`, push, 'events/s', 'same push, totals triggers off', noTotals,
+      `totals cost ${(cost * 100).toFixed(0)}% (target at most ${TOTALS_COST_TARGET * 100}%): ${cost <= TOTALS_COST_TARGET ? 'met' : 'MISSED'}; median of ${ROUNDS} rounds`,
+      bootstrapRatio(rates.push, rates.noTotals, medianRatio)))
+    figures.push(ratioFigure('4 server', `ingest by push, ${label}, against the ceiling`, push, 'events/s', 'plain inserts, no totals', plain,
+      `push at ${((push / plain) * 100).toFixed(0)}% of plain; median of ${ROUNDS} rounds`, bootstrapRatio(rates.push, rates.plain, medianRatio)))
   }
   const drift = await admin.query('select count(*)::int as keys from private.totals_drift()')
   figures.push(ratioFigure('4 server', 'failed or deadlocked pushes', failures, 'changes', 'required', 0, failures === 0 ? 'none (must be 0)' : 'MUST BE 0'))
   figures.push(ratioFigure('4 server', 'totals keys differing from a recomputation', drift.rows[0]!.keys, 'keys', 'required', 0, drift.rows[0]!.keys === 0 ? 'none (must be 0)' : 'MUST BE 0'))
 
-  // 5. Row-level security: a volunteer's event list and pull, against the same queries as service_role.
+  // 5. Row-level security: a volunteer's event list and pull, against the same queries as
+  // service_role, alternating, enough times for millisecond figures to settle.
   const volunteer = clients[0]!
   const listSql = `select id, title, started_at, revision from public.service_events
     where deleted_at is null and team_id = $1 order by started_at desc limit 50`
   const pullSql = `select public.pull_event_changes(null, 500)`
-  for (const [label, sql, params] of [
-    ['event list (50 latest of the team)', listSql, [ids['team-1']]],
-    ['first pull page (500 rows)', pullSql, []],
+  for (const [label, sql, params, repetitions] of [
+    ['event list (50 latest of the team)', listSql, [ids['team-1']], 300],
+    ['first pull page (500 rows)', pullSql, [], 100],
   ] as const) {
-    const withRls = await sample(30, () => asRole(volunteer.db, { role: 'authenticated', sub: volunteer.userId }, () => volunteer.db.query(sql, [...params])))
-    const asService = await sample(30, () => asRole(volunteer.db, { role: 'service_role' }, () => volunteer.db.query(sql, [...params])))
-    figures.push(ratioFigure('5 RLS', `${label}, volunteer under RLS`, withRls.p50, 'ms', 'same query as service_role', asService.p50))
+    const [withRls, asService] = await samplePair(
+      repetitions,
+      () => asRole(volunteer.db, { role: 'authenticated', sub: volunteer.userId }, () => volunteer.db.query(sql, [...params])),
+      () => asRole(volunteer.db, { role: 'service_role' }, () => volunteer.db.query(sql, [...params])),
+      10,
+    )
+    figures.push(ratioFigure('5 RLS', `${label}, volunteer under RLS`, withRls.p50, 'ms', 'same query as service_role', asService.p50,
+      `p50 of ${repetitions} each, alternating`, quantileRatioInterval(withRls, asService, 0.5)))
   }
 
   for (const client of clients) await client.db.end()

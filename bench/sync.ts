@@ -13,7 +13,7 @@ import { SyncEngine, systemClock } from '../src/sync/engine.ts'
 import type { LockRunner } from '../src/sync/lock.ts'
 import { createSupabaseTransport, type SyncTransport } from '../src/sync/transport.ts'
 import type { Stack } from '../scripts/stack/stack.ts'
-import { ratioFigure, type Figure } from './measure.ts'
+import { bootstrapRatio, ratioFigure, type Figure } from './measure.ts'
 
 const SECTION = '3 sync'
 
@@ -67,12 +67,12 @@ async function queueEvents(db: LocalDb, count: number, userId: string): Promise<
   return ids
 }
 
-/** The transport, noting requests and when the engine moved on from pushing to pulling. */
+/** The transport, noting each push (when, how many changes) and when the engine moved on to pulling. */
 function observed(inner: SyncTransport) {
-  const seen = { pushes: 0, pullStartedAt: null as number | null }
+  const seen = { pushes: [] as Array<{ at: number; changes: number }>, pullStartedAt: null as number | null }
   const transport: SyncTransport = {
     push: (changes) => {
-      seen.pushes++
+      seen.pushes.push({ at: performance.now(), changes: changes.length })
       return inner.push(changes)
     },
     pull: (after, maxRows) => {
@@ -86,8 +86,19 @@ function observed(inner: SyncTransport) {
   return { transport, seen }
 }
 
+/** One push and the engine's work up to the next one: the drain is these segments end to end. */
+interface Segment {
+  events: number
+  milliseconds: number
+}
+
+function eventsPerSecond(segments: Segment[]): number {
+  return segments.reduce((sum, s) => sum + s.events, 0) / (segments.reduce((sum, s) => sum + s.milliseconds, 0) / 1000)
+}
+
 interface Drain {
   eventsPerSecond: number
+  segments: Segment[]
   requests: number
   /** The whole sync: the drain, then pulling the phone's own rows back. */
   syncSeconds: number
@@ -110,7 +121,7 @@ async function drain(stack: Stack, oracle: pg.Client, count: number, batchSize: 
     const first = await engine.syncNow()
     if (first.status !== 'synced') throw new Error(`sync bench: first sync ${JSON.stringify(first)}`)
     const ids = await queueEvents(db, count, data.user.id)
-    seen.pushes = 0
+    seen.pushes = []
     seen.pullStartedAt = null
 
     const started = performance.now()
@@ -123,9 +134,15 @@ async function drain(stack: Stack, oracle: pg.Client, count: number, batchSize: 
     if (result.status !== 'synced' || result.pushed !== count || rows[0]!.n !== count || synced !== count || (await db.listOutbox()).length > 0) {
       throw new Error(`sync bench: drain incomplete ${JSON.stringify({ result, onServer: rows[0]!.n, synced })}`)
     }
+    // From the start to the second push, from each push to the next, from the last to the pull.
+    const bounds = [started, ...seen.pushes.slice(1).map((p) => p.at), seen.pullStartedAt!]
+    const segments = seen.pushes.map((p, i) => ({ events: p.changes, milliseconds: bounds[i + 1]! - bounds[i]! }))
+    // A retried push would count its events twice.
+    if (segments.reduce((sum, s) => sum + s.events, 0) !== count) throw new Error(`sync bench: ${seen.pushes.length} pushes sent other than ${count} changes`)
     return {
-      eventsPerSecond: count / ((seen.pullStartedAt! - started) / 1000),
-      requests: seen.pushes,
+      eventsPerSecond: eventsPerSecond(segments),
+      segments,
+      requests: seen.pushes.length,
       syncSeconds: (ended - started) / 1000,
     }
   } finally {
@@ -145,7 +162,8 @@ export async function syncFigures(stack: Stack, count = 1_000): Promise<Figure[]
     return [
       ratioFigure(SECTION, `drain ${count} queued events, engine batches (${batched.requests} requests)`, batched.eventsPerSecond, 'events/s',
         `one request per event (${single.requests})`, single.eventsPerSecond,
-        `batched ${(batched.eventsPerSecond / single.eventsPerSecond).toFixed(1)}x faster; whole sync with pull-back ${batched.syncSeconds.toFixed(1)} s vs ${single.syncSeconds.toFixed(1)} s`),
+        `batched ${(batched.eventsPerSecond / single.eventsPerSecond).toFixed(1)}x faster; whole sync with pull-back ${batched.syncSeconds.toFixed(1)} s vs ${single.syncSeconds.toFixed(1)} s`,
+        bootstrapRatio(batched.segments, single.segments, (b, s) => eventsPerSecond(b) / eventsPerSecond(s))),
     ]
   } finally {
     await oracle.end()

@@ -190,14 +190,31 @@ export class LocalDb {
 
   /**
    * Saves the user's version of an event and queues its change, in one transaction, coalescing
-   * with the changes of that event that have not left the phone yet (see coalesce()).
+   * with the changes of that event that have not left the phone yet (see coalesce()). The hot
+   * path of every save, so it does only that: it reads nothing but the event's queued changes,
+   * and an edit's event write goes out together with that read rather than after it.
    */
   async saveEvent(record: LocalEvent, change: OutboxEntry): Promise<void> {
-    await this.mutate([record.id], ({ outbox }) => {
-      const plan = coalesce(outbox, change, record.serverRevision)
-      if (plan.dropEvent) return { deleteEvents: [record.id], deleteOutbox: plan.remove }
-      return { putEvents: [record], deleteOutbox: plan.remove, putOutbox: plan.put ? [plan.put] : [] }
-    })
+    const tx = this.db.transaction(['events', 'outbox'], 'readwrite')
+    const events = tx.objectStore('events')
+    const outbox = tx.objectStore('outbox')
+    const written: Promise<unknown>[] = []
+    try {
+      // Only a delete can drop the event (coalesce()): an upsert stores it whatever is queued.
+      if (change.op === 'upsert') written.push(events.put(plain(record)))
+      const queued = await outbox.index('by_event').getAll(record.id)
+      const plan = coalesce(queued.sort((a, b) => a.seq! - b.seq!), change, record.serverRevision)
+      if (plan.dropEvent) written.push(events.delete(record.id))
+      else if (change.op === 'delete') written.push(events.put(plain(record)))
+      written.push(...plan.remove.map((seq) => outbox.delete(seq)))
+      if (plan.put) written.push(outbox.put(plain(plan.put)))
+      await Promise.all([...written, tx.done])
+    } catch (error) {
+      // As in mutate(): nothing left behind; the writes and tx.done reject with the abort.
+      abort(tx)
+      await Promise.allSettled([...written, tx.done])
+      throw error
+    }
   }
 
   async loadReference(): Promise<Omit<ReferenceData, 'programRole'>> {

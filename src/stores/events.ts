@@ -9,7 +9,7 @@
  * 'take-server') (keep-mine → the id that now holds the user's version); confirm(ids) (leaders).
  */
 import { defineStore } from 'pinia'
-import { ref, toRaw } from 'vue'
+import { computed, ref, toRaw } from 'vue'
 import { validateEvent, type ValidationIssue } from '../domain/validation'
 import type { LocalEvent, ServiceEventFields, Uuid } from '../domain/types'
 import { planConfirm } from '../sync/ledger-plans'
@@ -37,13 +37,22 @@ async function announce(account: Account): Promise<void> {
 }
 
 export const useEventsStore = defineStore('events', () => {
-  /** Every event on the phone, tombstones included (filter on `deleted`). */
-  const events = ref<LocalEvent[]>([])
+  /** The events last loaded, and the user whose database they came from. */
+  const loaded = ref<{ userId: Uuid | null; events: LocalEvent[] }>({ userId: null, events: [] })
+  /**
+   * Every event on the phone, tombstones included (filter on `deleted`). Never another user's:
+   * when someone else signs in on the "sign in again" page (no page reload), the list is empty
+   * from that moment until their own events are loaded.
+   */
+  const events = computed(() => {
+    const viewer = useSessionStore().user?.id
+    return viewer === undefined || viewer === loaded.value.userId ? loaded.value.events : []
+  })
 
   /** Reloads the events from the phone's database. */
   async function load(): Promise<void> {
     const account = await currentAccount()
-    events.value = account ? await account.db.listEvents() : []
+    loaded.value = { userId: account?.userId ?? null, events: account ? await account.db.listEvents() : [] }
   }
 
   function issuesOf(fields: ServiceEventFields, now: number, existing: LocalEvent | undefined): ValidationIssue[] {

@@ -58,9 +58,11 @@ export const useSessionStore = defineStore('session', () => {
     const services = await getServices()
     const signedIn = await services.auth.signIn(email, password)
     if (services.account && services.account.userId !== signedIn.id) await services.closeAccount(user.value?.email ?? '')
+    // Active before openAccount takes the user off the aside list: should the app stop before
+    // the sign-in ends, the next start opens their data rather than forget it.
+    await services.device.setActiveUser(signedIn.id)
     const account = await services.openAccount(signedIn.id)
     apply(await loadProfile(account, signedIn))
-    await services.device.setActiveUser(signedIn.id)
     needsSignIn.value = false
     asideAccounts.value = await services.device.listAside()
     await watchSession()
@@ -101,7 +103,9 @@ export const useSessionStore = defineStore('session', () => {
     apply(stored)
     const session = await services.auth.sessionState()
     if (session.state === 'signed-out') needsSignIn.value = stored !== null
-    if (session.state === 'signed-in' && stored?.userId === session.user.id) needsSignIn.value = false
+    // A session of another user means their sign-in was cut short (the app closed while it set
+    // this user aside): ask again, and whoever signs in then decides whose data opens.
+    if (session.state === 'signed-in' && stored) needsSignIn.value = stored.userId !== session.user.id
     if (session.state === 'signed-in' && !stored && (!account || account.userId === session.user.id)) {
       // The session survived but the phone's data did not (storage cleared): rebuild it.
       apply(await loadProfile(await services.openAccount(session.user.id), session.user))

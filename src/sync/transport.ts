@@ -64,8 +64,11 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
     let response = await run()
     if (response.error && isAuthFailure(response.status, response.error)) {
       // A failed refresh (offline) leaves the session as it is; the retry then fails as 401 again
-      // and the engine retries later rather than signing anyone out.
+      // and the engine retries later rather than signing anyone out. The session may have ended
+      // or changed hands meanwhile: the retry goes only with the owner's token, never with none
+      // (refused as 42501, which would park the changes as failed) or another user's.
       await client.auth.refreshSession()
+      await assertOwnerSignedIn()
       response = await run()
     }
     if (response.error) throw toTransportError(response.error, response.status)

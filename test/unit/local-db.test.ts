@@ -75,6 +75,20 @@ describe('local database', () => {
     upgraded.close()
   })
 
+  it('coalesces saves of one event in the database: an edit joins the unsent create, a delete drops both', async () => {
+    const { db } = await freshDb()
+    const create = entry()
+    await db.saveEvent(pendingRecord(EVENT), create)
+    const edited = { ...eventFields(), title: '社区义诊（改）' }
+    await db.saveEvent(pendingRecord(EVENT, edited), entry({ fields: edited }))
+    expect(await db.getEvent(EVENT)).toMatchObject({ title: '社区义诊（改）' })
+    expect(await db.listOutbox()).toMatchObject([{ change_id: create.change_id, op: 'upsert', fields: { title: '社区义诊（改）' } }])
+
+    await db.saveEvent(pendingRecord(EVENT, eventFields(), { deleted: true }), entry({ op: 'delete', fields: null }))
+    expect(await db.getEvent(EVENT)).toBeUndefined()
+    expect(await db.listOutbox()).toEqual([])
+  })
+
   it('keeps data across reopening', async () => {
     const { db, name } = await freshDb()
     await db.saveEvent(pendingRecord(EVENT), entry())

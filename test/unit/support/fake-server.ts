@@ -2,7 +2,9 @@
 // (supabase/migrations/20261127000400_sync_api.sql): idempotent by change_id, conflicts on a
 // stale base_revision, deleted is final, pulls by revision including tombstones. It also keeps
 // totals per station × month incrementally, as the database's triggers do, so tests can compare
-// them with a recomputation.
+// them with a recomputation. It records which account sent each change and every version of
+// every row it wrote, so tests can check whose token carried a change and what anyone could
+// have pulled.
 import { profileIssues, tidyProfile, type PersonalProfile, type ServerProfile } from '../../../src/domain/person-profile'
 import { hundredthsOfHours } from '../../../src/domain/validation'
 import { TransportError } from '../../../src/sync/errors'
@@ -30,6 +32,13 @@ export interface HeldRequest {
   fields: ServiceEventFields | null
 }
 
+/** One change as it reached the server, and the account whose token carried it. */
+export interface ReceivedChange {
+  account: string
+  change_id: string
+  event_id: string
+}
+
 export class FakeServer {
   readonly events = new Map<string, ServerEvent>()
   readonly appliedChanges = new Map<string, number | null>()
@@ -37,21 +46,30 @@ export class FakeServer {
   readonly requests = new Map<string, HeldRequest>()
   /** Closed station x theme month keys (`${station}|${month}`). */
   readonly closed = new Set<string>()
+  /** Every change that reached the server, in order of arrival, resends included. */
+  readonly received: ReceivedChange[] = []
+  /** Every version of every row written, in order. */
+  readonly written: ServerEvent[] = []
+  /** The most rows one pull answers, whatever the caller asks (the real server caps at 1000). */
+  pageCap = Infinity
   private revision = 0
   now = '2023-03-06T00:00:00.000Z'
 
-  push(changes: EventChange[]): ChangeOutcome[] {
-    return clone(changes).map((change) => this.apply(change))
+  /** Applies changes sent with `account`'s token; a new event is recorded by that account. */
+  push(changes: EventChange[], account = USER): ChangeOutcome[] {
+    for (const change of changes) this.received.push({ account, change_id: change.change_id, event_id: change.event_id })
+    return clone(changes).map((change) => this.apply(change, account))
   }
 
   pull(after: string | null, maxRows: number): PullPage {
     const from = after === null ? 0 : Number(after)
+    const rows = Math.min(maxRows, this.pageCap)
     const page = [...this.events.values()]
       .filter((row) => row.revision > from)
       .sort((a, b) => a.revision - b.revision)
-      .slice(0, maxRows)
+      .slice(0, rows)
     const last = page[page.length - 1]
-    return { changes: clone(page), cursor: last ? String(last.revision) : after, has_more: page.length >= maxRows }
+    return { changes: clone(page), cursor: last ? String(last.revision) : after, has_more: page.length >= rows }
   }
 
   myRequests(): ServerRequest[] {
@@ -113,7 +131,7 @@ export class FakeServer {
     return !!row && this.closed.has(`${row.station_id}|${row.theme_month_id}`)
   }
 
-  private apply(change: EventChange): ChangeOutcome {
+  private apply(change: EventChange, account: string): ChangeOutcome {
     const known = this.appliedChanges.get(change.change_id)
     if (known !== undefined) {
       return { change_id: change.change_id, event_id: change.event_id, status: 'duplicate', revision: known }
@@ -143,7 +161,7 @@ export class FakeServer {
     } else if (this.isClosed(current) || this.isClosed(change.event)) {
       return { ...base, status: 'rejected', code: '23514', rule: 'period_closed', message: 'the station and theme month are closed' }
     } else if (change.op === 'confirm') {
-      revision = this.write({ ...current!, confirmed_at: this.now, confirmed_by: USER }, current, true).revision
+      revision = this.write({ ...current!, confirmed_at: this.now, confirmed_by: account }, current, true).revision
     } else if (change.op === 'delete') {
       revision = this.write({ ...current!, deleted_at: this.now }, current).revision
     } else {
@@ -154,7 +172,7 @@ export class FakeServer {
       const participants = [...fields.participants].sort((a, b) => a.person_id.localeCompare(b.person_id))
       revision = this.write(current
         ? { ...current, ...fields, participants }
-        : { ...fields, participants, id: change.event_id, recorded_by: USER, revision: 0, deleted_at: null, created_at: this.now, updated_at: this.now },
+        : { ...fields, participants, id: change.event_id, recorded_by: account, revision: 0, deleted_at: null, created_at: this.now, updated_at: this.now },
       current).revision
     }
     this.appliedChanges.set(change.change_id, revision)
@@ -167,6 +185,7 @@ export class FakeServer {
     const confirmation = confirming ? {} : { confirmed_at: null, confirmed_by: null }
     const row = { ...next, ...confirmation, revision: ++this.revision, updated_at: this.now }
     this.events.set(row.id, row)
+    this.written.push(clone(row))
     if (row.deleted_at === null) this.count(row, 1)
     return row
   }
