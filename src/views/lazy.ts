@@ -22,8 +22,16 @@ export const TeamView = lazy(() => import('./TeamView.vue'))
 export const DashboardView = lazy(() => import('./DashboardView.vue'))
 export const ReportView = lazy(() => import('./ReportView.vue'))
 export const ManageView = lazy(() => import('./ManageView.vue'))
-export const RecordView = lazy(() => import('./RecordView.vue'))
-export const ProfileView = lazy(() => import('./ProfileView.vue'))
-export const ReviewView = lazy(() => import('./ReviewView.vue'))
-export const CertificateView = lazy(() => import('./CertificateView.vue'))
-export const VerifyView = lazy(() => import('./VerifyView.vue'))
+/** A page that speaks the record's messages (src/i18n/record), shown once they are loaded too. */
+function withRecordMessages(load: () => Promise<{ default: Component }>): () => Promise<{ default: Component }> {
+  return async () => {
+    const [page] = await Promise.all([load(), import('../i18n/record').then(({ loadRecordMessages }) => loadRecordMessages())])
+    return page
+  }
+}
+
+export const RecordView = lazy(withRecordMessages(() => import('./RecordView.vue')))
+export const ProfileView = lazy(withRecordMessages(() => import('./ProfileView.vue')))
+export const ReviewView = lazy(withRecordMessages(() => import('./ReviewView.vue')))
+export const CertificateView = lazy(withRecordMessages(() => import('./CertificateView.vue')))
+export const VerifyView = lazy(withRecordMessages(() => import('./VerifyView.vue')))

@@ -1,10 +1,15 @@
-// Adds the messages of the record, profile, certificate and review pages to the app's i18n when
-// one of those pages loads (imported by them only): they stay out of the first visit's download.
-import { i18n } from '..'
+// The messages of the record, profile, certificate, verification and review pages: loaded with
+// those pages only (views/lazy.ts waits for them), so a volunteer's first visit downloads none of
+// them; each language's when it is spoken. Their rule names join the ones the app explains.
+import { addMessages, type MessageBundle } from '..'
 import { registerRules } from '../rules'
-import en from './en'
-import zhCN from './zh-CN'
+import type { RecordMessages } from './zh-CN'
 
-i18n.global.mergeLocaleMessage('zh-CN', zhCN)
-i18n.global.mergeLocaleMessage('en', en)
-registerRules(Object.keys(zhCN.rules))
+const RECORD_MESSAGES: MessageBundle<RecordMessages> = {
+  'zh-CN': () => import('./zh-CN'),
+  en: () => import('./en'),
+}
+
+export async function loadRecordMessages(): Promise<void> {
+  registerRules(Object.keys((await addMessages(RECORD_MESSAGES)).rules))
+}
