@@ -3,6 +3,7 @@ import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { precompileMessages } from './build/precompile-messages.ts'
+import packageJson from './package.json' with { type: 'json' }
 
 export default defineConfig(({ command }) => ({
   // Compile-time flags of Vue and vue-i18n that leave out what the app never uses (it has only
@@ -55,6 +56,8 @@ export default defineConfig(({ command }) => ({
         cleanupOutdatedCaches: true,
       },
     }),
+    // The app's version (package.json), as its device reports and sync-health page tell it.
+    { name: 'app-version', config: () => ({ define: { __APP_VERSION__: JSON.stringify(packageJson.version) } }) },
   ],
   test: {
     projects: [

@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO_ROOT, startStack, stopOnSignals, type Stack } from '../scripts/stack/stack.ts'
 import { frontendFigures } from './frontend.ts'
+import { deviceReportFigures } from './device-report.ts'
+import { ledgerFigures } from './ledger.ts'
 import { localSaveFigures } from './local-save.ts'
 import { printFigures, type Figure } from './measure.ts'
 import { serverFigures } from './server.ts'
@@ -36,7 +38,9 @@ await onFreshStack('front end', (stack) => frontendFigures(stack, lighthouseRuns
 console.log('measuring: local saves')
 figures.push(...(await localSaveFigures()))
 await onFreshStack('sync', syncFigures)
+await onFreshStack('device report', deviceReportFigures)
 await onFreshStack('server', (stack) => serverFigures(stack.databaseUrl, eventCount))
+await onFreshStack('ledger', (stack) => ledgerFigures(stack.databaseUrl))
 
 console.log()
 printFigures(figures)

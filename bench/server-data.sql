@@ -3,13 +3,19 @@
 -- totals are then rebuilt from the events, so they are what the triggers would have kept.
 set session_replication_role = replica;
 
+-- The complete record (see the complete-records migration): member 1 of the team, who takes
+-- part, is in charge.
 insert into public.service_events (id, station_id, team_id, theme_month_id, started_at, ended_at, title,
-  people_served, funds_fen, materials_fen, materials_description, recorded_by)
-select gen_random_uuid(), md5('station-' || (1 + n % 10))::uuid, md5('team-' || (1 + n % 64))::uuid,
+  people_served, funds_fen, materials_fen, materials_description, recorded_by,
+  place, service_content, person_in_charge, organizing_unit, recorded_at)
+select gen_random_uuid(), md5('station-' || (1 + n % 10))::uuid, md5('team-' || team_no)::uuid,
   md5('month-' || (1 + n % 12))::uuid, s, s + interval '3 hours', '基准测试活动',
-  n % 40, (n % 50) * 10000, (n % 70) * 10000, '物资', md5('user-admin@demo.local')::uuid
+  n % 40, (n % 50) * 10000, (n % 70) * 10000, '物资', md5('user-admin@demo.local')::uuid,
+  '基准地点', '基准测试活动', md5('person-' || (case when team_no <= 39 then (team_no - 1) * 10 else 390 + (team_no - 40) * 9 end + 2))::uuid,
+  '基准单位', s + interval '1 day'
 from generate_series(1, :events) n,
-  lateral (select make_timestamptz(2023, (1 + n % 12)::integer, (1 + n % 28)::integer, 9, 0, 0, 'Asia/Shanghai') as s) t;
+  lateral (select make_timestamptz(2023, (1 + n % 12)::integer, (1 + n % 28)::integer, 9, 0, 0, 'Asia/Shanghai') as s,
+    1 + n % 64 as team_no) t;
 
 -- Three members of the event's team: members 1, 2 and 3 (member 0 leads). Person numbers as in seed.sql.
 insert into public.event_participants (event_id, person_id, hours)

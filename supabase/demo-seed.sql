@@ -117,16 +117,29 @@ with numbered as (
     2 + n % 3 as duration_hours,
     served + case when n = 186 then 3265 - sum(served) over () else 0 end as people_served,
     funds + case when n = 186 then 218300000 - sum(funds) over () else 0 end as funds_fen,
-    materials + case when n = 186 then 826100000 - sum(materials) over () else 0 end as materials_fen
+    materials + case when n = 186 then 826100000 - sum(materials) over () else 0 end as materials_fen,
+    -- The event's place among its team's events by id: who takes part (see the participants below).
+    row_number() over (partition by team_no order by md5('event-' || n)::uuid) - 1 as k_by_id,
+    (case when team_no <= 39 then (team_no - 1) * 10 else 390 + (team_no - 40) * 9 end) + 1 as leader_no
   from shared
 )
+-- Place and organizing unit: the station's address and the team's recording unit (the defaults).
+-- Recorded from the same day to three weeks later, so that some are late (Art. 11). The person in
+-- charge, as the push picks one: the leader (member 0) when taking part, else whoever gave the
+-- most hours (members 2, 4 and 8 then give the whole event), ties to the lowest person id.
 insert into public.service_events (id, station_id, team_id, theme_month_id, started_at, ended_at, title, note,
-  people_served, funds_fen, materials_fen, materials_description, recorded_by)
+  people_served, funds_fen, materials_fen, materials_description, recorded_by,
+  service_content, recorded_at, person_in_charge)
 select md5('event-' || e.n)::uuid, md5('station-' || e.station_no)::uuid, md5('team-' || e.team_no)::uuid,
   md5('month-' || e.month_no)::uuid, e.started_at, e.started_at + e.duration_hours * interval '1 hour',
   tm.theme || '主题活动', '演示数据', e.people_served, e.funds_fen, e.materials_fen,
   (array['米、油、慰问品', '学习用品', '防暑降温物资', '冬衣棉被', '药品和健康包'])[1 + e.n % 5],
-  md5('user-admin@demo.local')::uuid
+  md5('user-admin@demo.local')::uuid,
+  '围绕“' || tm.theme || '”开展' || (array['走访慰问', '政策宣讲', '义诊义剪', '环境整治', '助学帮扶'])[1 + e.n % 5] || '志愿服务',
+  e.started_at + e.duration_hours * interval '1 hour' + (e.n * 5 % 22) * interval '1 day',
+  case when e.k_by_id % 3 <> 0 then md5('person-' || e.leader_no)::uuid
+  else (select md5('person-' || (e.leader_no + m))::uuid from unnest(array[2, 4, 8]) m
+        order by md5('person-' || (e.leader_no + m))::uuid limit 1) end
 from demo_events e
 join public.theme_months tm on tm.id = md5('month-' || e.month_no)::uuid;
 
@@ -145,5 +158,65 @@ with members as (
 insert into public.event_participants (event_id, person_id, hours)
 select e.id, md5('person-' || m.person_no)::uuid,
   e.duration_hours - case when m.member_no % 2 = 1 then 0.5 else 0 end
+from events e
+join members m on md5('team-' || m.team_no)::uuid = e.team_id and (m.member_no + e.k) % 3 <> 0;
+
+-- A live program today, so that the app shows this year's work when it starts: theme months for
+-- every month of the current year and for the previous month (December of the year before, in
+-- January), named with the program's yearly themes, and in each month up to today three events,
+-- one of team 1 (the demo volunteer's and leader's team), one of team 2 and one of another team.
+-- Only events that have ended by now are made. The dates follow the day the stack starts (the
+-- Kunming calendar); everything else is as fixed as the 2023 program above, which stays exactly
+-- the published year.
+with today as (
+  select (now() at time zone 'Asia/Shanghai')::date as day
+), live_months as (
+  select generate_series(
+    least(date_trunc('year', t.day), date_trunc('month', t.day) - interval '1 month'),
+    date_trunc('year', t.day) + interval '11 months', interval '1 month')::date as month
+  from today t
+)
+insert into public.theme_months (id, month, theme)
+select md5('month-' || to_char(m.month, 'YYYY-MM'))::uuid, m.month,
+  (array['新春送温暖', '学雷锋志愿服务', '关爱妇女儿童', '文明城市共建', '关爱劳动者', '助学圆梦',
+    '党建引领社区行', '拥军优属', '敬老爱老', '国庆文明行', '法律服务进社区', '冬季暖心行'])[extract(month from m.month)::integer]
+from live_months m
+on conflict (month) do nothing;
+
+with live_events as (
+  select m.id as theme_month_id, m.month, m.theme, k,
+    extract(month from m.month)::integer as month_no,
+    case k when 0 then 1 when 1 then 2 else 3 + extract(month from m.month)::integer * 5 % 62 end as team_no,
+    make_timestamptz(extract(year from m.month)::integer, extract(month from m.month)::integer, 1 + 9 * k,
+      9 + k, 0, 0, 'Asia/Shanghai') as started_at
+  from public.theme_months m, generate_series(0, 2) k
+  where m.month >= least(date_trunc('year', now() at time zone 'Asia/Shanghai'),
+    date_trunc('month', now() at time zone 'Asia/Shanghai') - interval '1 month')
+)
+insert into public.service_events (id, station_id, team_id, theme_month_id, started_at, ended_at, title, note,
+  people_served, funds_fen, materials_fen, materials_description, recorded_by)
+select md5('live-event-' || to_char(e.month, 'YYYY-MM') || '-' || e.k)::uuid,
+  md5('station-' || (1 + (e.month_no + e.k) % 10))::uuid, md5('team-' || e.team_no)::uuid, e.theme_month_id,
+  e.started_at, e.started_at + interval '2 hours', e.theme || '主题活动', '演示数据',
+  10 + (e.month_no * 7 + e.k * 5) % 30, (e.month_no + e.k) % 3 * 50000,
+  case when e.k = 2 then 120000 else 0 end, case when e.k = 2 then '米、油、慰问品' else '' end,
+  md5('user-admin@demo.local')::uuid
+from live_events e
+where e.started_at + interval '2 hours' <= now();
+
+-- Their volunteers: the team's members except every third one, as in 2023.
+with members as (
+  select t as team_no, m as member_no,
+    (case when t <= 39 then (t - 1) * 10 else 390 + (t - 40) * 9 end) + m + 1 as person_no
+  from generate_series(1, 64) t, generate_series(0, 9) m
+  where m < case when t <= 39 then 10 else 9 end
+), events as (
+  -- The events just made (the only ones without volunteers); k again from the day (1, 10, 19).
+  select e.id, e.team_id, (extract(day from e.started_at at time zone 'Asia/Shanghai')::integer - 1) / 9 as k
+  from public.service_events e
+  where not exists (select 1 from public.event_participants p where p.event_id = e.id)
+)
+insert into public.event_participants (event_id, person_id, hours)
+select e.id, md5('person-' || m.person_no)::uuid, case when m.member_no % 2 = 1 then 1.5 else 2 end
 from events e
 join members m on md5('team-' || m.team_no)::uuid = e.team_id and (m.member_no + e.k) % 3 <> 0;

@@ -225,12 +225,16 @@ declare
   event_id uuid := coalesce(id, pg_catalog.gen_random_uuid());
 begin
   insert into public.service_events (id, station_id, team_id, theme_month_id, started_at, ended_at, title,
-    people_served, funds_fen, materials_fen, materials_description, recorded_by)
+    people_served, funds_fen, materials_fen, materials_description, recorded_by, person_in_charge)
   values (event_id, station_id, team_id,
     tests.make_theme_month((started_at at time zone 'Asia/Shanghai')::date),
     started_at, started_at + hours * interval '1 hour', 'Test event', people_served, funds_fen,
     materials_fen, case when materials_fen > 0 then 'Test materials' else '' end,
-    coalesce(recorded_by, auth.uid(), pg_catalog.md5('user-admin@demo.local')::uuid));
+    coalesce(recorded_by, auth.uid(), pg_catalog.md5('user-admin@demo.local')::uuid),
+    -- The push's choice among the participants; with none, the team's leader (the insert's default).
+    private.person_in_charge_for(null, team_id, (
+      select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('person_id', p, 'hours', coalesce(participant_hours, hours)))
+      from pg_catalog.unnest(participants) p)));
   insert into public.event_participants (event_id, person_id, hours)
   select event_id, p, coalesce(participant_hours, hours) from pg_catalog.unnest(participants) p;
   return event_id;

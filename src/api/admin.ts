@@ -4,45 +4,9 @@
 // database trims and checks it, so that a refusal needs no round trip.
 import type { Person, Station, Team, TeamRole, ThemeMonth } from '../domain/types'
 import { textRule, trimText, type TextColumn } from '../domain/validation'
+import { AdminWriteError, check, checkDone, client } from './online'
 
-/** The Supabase client, loaded on first use like the sync runtime loads it (sync/runtime.ts). */
-async function client() {
-  return (await import('./client')).supabase
-}
-
-/** A write the server refused, with its constraint name for the message. */
-export class AdminWriteError extends Error {
-  constructor(
-    message: string,
-    readonly code: string | null,
-    readonly rule: string | null,
-  ) {
-    super(message)
-    this.name = 'AdminWriteError'
-  }
-}
-
-interface PostgrestFailure {
-  message: string
-  code?: string | null
-  details?: string | null
-}
-
-/** The constraint a Postgres error names (PostgREST passes it in message or details). */
-function ruleOf(error: PostgrestFailure): string | null {
-  const text = `${error.message} ${error.details ?? ''}`
-  return /constraint "([a-z0-9_]+)"/.exec(text)?.[1] ?? null
-}
-
-function check<T>(result: { data: T | null; error: PostgrestFailure | null }): T {
-  if (result.error) throw new AdminWriteError(result.error.message, result.error.code ?? null, ruleOf(result.error))
-  if (result.data === null) throw new AdminWriteError('no row returned', null, null)
-  return result.data
-}
-
-function checkDone(result: { error: PostgrestFailure | null }): void {
-  if (result.error) throw new AdminWriteError(result.error.message, result.error.code ?? null, ruleOf(result.error))
-}
+export { AdminWriteError } from './online'
 
 /** Typed text as the database stores it (trimmed); refused with the database's rule when it would be. */
 function typed(column: TextColumn, text: string): string {
@@ -81,7 +45,13 @@ export async function saveThemeMonth(fields: Omit<ThemeMonth, 'id'>, id?: string
   const query = id
     ? supabase.from('theme_months').update(month).eq('id', id)
     : supabase.from('theme_months').insert(month)
-  return check(await query.select('id, month, theme').single())
+  return check(await query.select('id, month, theme, named').single())
+}
+
+/** Makes the theme months of a year that do not exist yet (to be named); resolves to those made. */
+export async function createThemeMonths(year: number): Promise<ThemeMonth[]> {
+  const result = await (await client()).rpc('create_theme_months', { year }).select('id, month, theme, named')
+  return check({ data: result.data as ThemeMonth[] | null, error: result.error })
 }
 
 export async function deleteThemeMonth(id: string): Promise<void> {
@@ -115,4 +85,9 @@ export async function setMemberRole(teamId: string, personId: string, role: Team
 export async function removeTeamMember(teamId: string, personId: string): Promise<void> {
   checkDone(await (await client()).from('team_members').update({ left_at: new Date().toISOString() })
     .eq('team_id', teamId).eq('person_id', personId))
+}
+
+/** Takes a person's link to an account away (coordinators only, people_user_id_managed). */
+export async function unlinkAccount(personId: string): Promise<void> {
+  checkDone(await (await client()).from('people').update({ user_id: null }).eq('id', personId))
 }

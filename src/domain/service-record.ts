@@ -27,7 +27,8 @@ export interface RecordedService extends CertifiableRecord {
   id: Uuid
   team_id: Uuid
   station_id: Uuid
-  theme_month_id: Uuid
+  /** Null while the event waits on the phone for its month's theme month (made on first use). */
+  theme_month_id: Uuid | null
   started_at: string
   title: string
   place: string
@@ -71,7 +72,7 @@ export function serviceRecord(records: readonly RecordedService[], personId: Uui
     if (record.deleted) continue
     const mine = record.participants.find((participant) => participant.person_id === personId)
     if (!mine) continue
-    const closed = context.closedPeriods.has(periodKey(record.station_id, record.theme_month_id))
+    const closed = record.theme_month_id !== null && context.closedPeriods.has(periodKey(record.station_id, record.theme_month_id))
     rows.push({
       eventId: record.id,
       date: shanghaiDateOf(record.started_at) ?? '',

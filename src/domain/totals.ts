@@ -1,6 +1,9 @@
 // Totals recomputed from events, as the database's private.recomputed_totals does: the local
 // view of a team's months, and the yardstick tests compare the server's maintained totals with.
 // Hours are summed in integer hundredths (numeric(4, 2) on the server) so sums are exact.
+// Events are grouped by the Kunming month they start in, which is their theme month's (the
+// server allows no other), known on the phone even for an event saved without a theme month.
+import { shanghaiMonthOf } from './time'
 import { hundredthsOfHours } from './validation'
 import type { GroupTotals, ServiceEventFields, Uuid } from './types'
 
@@ -12,7 +15,8 @@ export interface EventForTotals extends ServiceEventFields {
 export interface KeyedTotals extends GroupTotals {
   /** station_id or team_id, depending on the grouping. */
   group_id: Uuid
-  theme_month_id: Uuid
+  /** The month the events start in (Kunming), YYYY-MM-01: their theme month's. */
+  month: string
 }
 
 interface Accumulator {
@@ -51,21 +55,22 @@ function finish(accumulator: Accumulator): GroupTotals {
 }
 
 function totalsBy(events: readonly EventForTotals[], groupOf: (event: EventForTotals) => Uuid): KeyedTotals[] {
-  const groups = new Map<string, { group_id: Uuid; theme_month_id: Uuid; sums: Accumulator }>()
+  const groups = new Map<string, { group_id: Uuid; month: string; sums: Accumulator }>()
   for (const event of events) {
     if (event.deleted) continue
     const group_id = groupOf(event)
-    const key = `${group_id}|${event.theme_month_id}`
+    const month = shanghaiMonthOf(event.started_at) ?? ''
+    const key = `${group_id}|${month}`
     let entry = groups.get(key)
     if (!entry) {
-      entry = { group_id, theme_month_id: event.theme_month_id, sums: emptyAccumulator() }
+      entry = { group_id, month, sums: emptyAccumulator() }
       groups.set(key, entry)
     }
     add(entry.sums, event)
   }
   return [...groups.values()]
-    .map(({ group_id, theme_month_id, sums }) => ({ group_id, theme_month_id, ...finish(sums) }))
-    .sort((a, b) => a.group_id.localeCompare(b.group_id) || a.theme_month_id.localeCompare(b.theme_month_id))
+    .map(({ group_id, month, sums }) => ({ group_id, month, ...finish(sums) }))
+    .sort((a, b) => a.group_id.localeCompare(b.group_id) || a.month.localeCompare(b.month))
 }
 
 /** Totals per station × theme month of the live (not deleted) events. */

@@ -20,6 +20,12 @@ export interface ThemeMonth {
   /** First day of the month, YYYY-MM-01. */
   month: string
   theme: string
+  /**
+   * False while the month keeps the placeholder theme it was made with (on an event's first use
+   * of it, or a year made at once) until a coordinator names it; absent in reference data kept
+   * by app versions before it (those months were all named).
+   */
+  named?: boolean
 }
 
 export interface Person {
@@ -48,7 +54,11 @@ export interface Participant {
 export interface ServiceEventFields {
   station_id: Uuid
   team_id: Uuid
-  theme_month_id: Uuid
+  /**
+   * Null when the phone knows no theme month for the event's month: the server then puts it in
+   * that month's theme month, made on first use. (The server's rows always have one.)
+   */
+  theme_month_id: Uuid | null
   started_at: string
   ended_at: string
   title: string
@@ -246,6 +256,39 @@ export interface ReferenceData {
   teamMembers: TeamMember[]
   /** The signed-in user's program-wide role, if any. */
   programRole: ProgramRole | null
+}
+
+/** A team's invite code as its leaders see it (team_invites). */
+export interface TeamInvite {
+  team_id: Uuid
+  /** 8 characters; shown as ABCD-EFGH. */
+  code: string
+  expires_at: string
+}
+
+export type JoinRequestStatus = 'pending' | 'approved' | 'declined'
+
+/** A request to join a team (join_requests), as its requester, the team's leaders and coordinators see it. */
+export interface JoinRequest {
+  id: Uuid
+  team_id: Uuid
+  user_id: Uuid
+  /** The name the newcomer gave. */
+  display_name: string
+  status: JoinRequestStatus
+  /** The person the account was linked to, once approved. */
+  person_id: Uuid | null
+  decided_at: string | null
+  created_at: string
+}
+
+/** A person of a team without an account, whom a leader may link to a newcomer's account. */
+export interface ClaimablePerson {
+  team_id: Uuid
+  person_id: Uuid
+  display_name: string
+  /** Left the team (named in its past events). */
+  former: boolean
 }
 
 /** Who the signed-in user is in the program, kept on the phone for offline starts. */

@@ -167,11 +167,14 @@ function checkReferences(fields: ServiceEventFields, context: ValidationContext,
   const references = [
     ['station_id', context.stations, 'service_events_station_id_fkey'],
     ['team_id', context.teams, 'service_events_team_id_fkey'],
-    ['theme_month_id', context.themeMonths, 'service_events_theme_month_id_fkey'],
   ] as const
   for (const [field, known, rule] of references) {
     if (!fields[field]) issues.push({ field, rule: 'required' })
     else if (known && !known.some((row) => row.id === fields[field])) issues.push({ field, rule })
+  }
+  // No theme month is fine: the server puts the event in its month's, made on first use.
+  if (fields.theme_month_id && context.themeMonths && !context.themeMonths.some((row) => row.id === fields.theme_month_id)) {
+    issues.push({ field: 'theme_month_id', rule: 'service_events_theme_month_id_fkey' })
   }
   if (fields.team_id && context.allowedTeamIds && !context.allowedTeamIds.includes(fields.team_id)) {
     issues.push({ field: 'team_id', rule: 'permission' })

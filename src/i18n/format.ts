@@ -3,6 +3,7 @@
 // hour for an event. Money is integer fen everywhere; only display turns it into yuan.
 import { useI18n } from 'vue-i18n'
 import { formatFullYuan, formatMoney } from '../domain/money'
+import type { ThemeMonth } from '../domain/types'
 
 export const PROGRAM_TIME_ZONE = 'Asia/Shanghai'
 
@@ -50,7 +51,9 @@ export function formatMonth(month: string, locale: string): string {
 
 /** The formatters above bound to the app's current language. */
 export function useFormat() {
-  const { locale } = useI18n()
+  const { locale, t } = useI18n()
+  /** A theme month's theme, or the word for one nobody has named yet. */
+  const theme = (month: Pick<ThemeMonth, 'theme' | 'named'>) => (month.named === false ? t('months.unnamed') : month.theme)
   return {
     count: (value: number, grouping = true) => formatCount(value, locale.value, grouping),
     hours: (value: number) => formatHours(value, locale.value),
@@ -59,5 +62,8 @@ export function useFormat() {
     dateTime: (iso: string | number) => formatDateTime(iso, locale.value),
     timeOfDay: (iso: string | number) => formatTimeOfDay(iso, locale.value),
     month: (month: string) => formatMonth(month, locale.value),
+    theme,
+    /** "2023年3月 · 学雷锋志愿服务", "December 2026 · To be named". */
+    themeMonth: (month: Pick<ThemeMonth, 'month' | 'theme' | 'named'>) => `${formatMonth(month.month, locale.value)} · ${theme(month)}`,
   }
 }

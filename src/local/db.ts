@@ -8,12 +8,13 @@ import { toRaw } from 'vue'
 import type { Certificate } from '../domain/certificates'
 import type { PendingProfile, ProfileFailure, ServerProfile } from '../domain/person-profile'
 import type {
-  EventRequest, LocalEvent, Person, Profile, ReferenceData, Station, Team, TeamMember, ThemeMonth, Uuid,
+  EventRequest, LocalEvent, Person, Profile, ReferenceData, Station, SyncState, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
+import { isParked, isUnsynced } from '../domain/device-report'
 import { coalesce, type OutboxEntry } from './outbox'
 
 /** Bump with a new step in upgrade() whenever stores or indexes change. */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 /** Small values kept between runs. */
 export interface MetaValues {
@@ -33,12 +34,22 @@ export interface MetaValues {
   profileFailure: ProfileFailure | null
   /** Closed station x theme months ("station|theme month"), as last fetched. */
   closedPeriods: string[] | null
+  /** How far this phone's clock was off the server's when last measured (see device-report). */
+  clockCheck: ClockCheck | null
+}
+
+export interface ClockCheck {
+  /** The phone's clock minus the server's (ms). */
+  offsetMs: number
+  /** When it was measured (ISO 8601, the phone's clock). */
+  measuredAt: string
 }
 
 type MetaKey = keyof MetaValues
 
 interface LedgerSchema extends DBSchema {
-  events: { key: Uuid; value: LocalEvent }
+  /** by_sync_state: the refused and conflicting events, found without reading every event. */
+  events: { key: Uuid; value: LocalEvent; indexes: { by_sync_state: SyncState } }
   outbox: { key: number; value: OutboxEntry; indexes: { by_event: Uuid } }
   /** Requests the user sent about events (adjustments, corrections) and their outcome. */
   requests: { key: Uuid; value: EventRequest }
@@ -153,9 +164,14 @@ export class LocalDb {
   /**
    * Reads the given events and their queued changes, lets `plan` decide, and writes its
    * decision, all in one transaction: concurrent saves, pulls and outcomes (from this tab or
-   * another) serialize on it, so none acts on a stale read.
+   * another) serialize on it, so none acts on a stale read. The requests asked for by id (those
+   * stored) are given to the plan too.
    */
-  async mutate<T = void>(eventIds: readonly Uuid[], plan: (slice: EventSlice) => Writes & { result?: T }): Promise<T | undefined> {
+  async mutate<T = void>(
+    eventIds: readonly Uuid[],
+    plan: (slice: EventSlice, requests: Map<Uuid, EventRequest>) => Writes & { result?: T },
+    requestIds: readonly Uuid[] = [],
+  ): Promise<T | undefined> {
     const tx = this.db.transaction(['events', 'outbox', 'requests', 'meta'], 'readwrite')
     const events = tx.objectStore('events')
     const outbox = tx.objectStore('outbox')
@@ -168,7 +184,12 @@ export class LocalDb {
         slice.outbox.push(...(await outbox.index('by_event').getAll(id)))
       }
       slice.outbox.sort((a, b) => a.seq! - b.seq!)
-      const writes = plan(slice)
+      const known = new Map<Uuid, EventRequest>()
+      for (const id of new Set(requestIds)) {
+        const request = await requests.get(id)
+        if (request) known.set(id, request)
+      }
+      const writes = plan(slice, known)
       for (const id of writes.deleteEvents ?? []) await events.delete(id)
       for (const record of writes.putEvents ?? []) await events.put(plain(record))
       for (const seq of writes.deleteOutbox ?? []) await outbox.delete(seq)
@@ -245,12 +266,32 @@ export class LocalDb {
     await Promise.all([...puts, tx.done])
   }
 
+  /**
+   * Everything not on the server yet, as one consistent snapshot (the device report, the backup):
+   * the queue, the events it concerns and the refused or conflicting ones, and the requests not
+   * sent yet. It reads only those (the queue's events by id, the others by their sync state), so
+   * its cost follows what waits, not how many events the phone holds.
+   */
+  async unsynced(): Promise<{ events: LocalEvent[]; outbox: OutboxEntry[]; requests: EventRequest[] }> {
+    const tx = this.db.transaction(['events', 'outbox', 'requests'], 'readonly')
+    const events = tx.objectStore('events')
+    const outbox = await tx.objectStore('outbox').getAll()
+    const [queued, failed, conflicts, requests] = await Promise.all([
+      Promise.all([...new Set(outbox.map((entry) => entry.event_id))].map((id) => events.get(id))),
+      events.index('by_sync_state').getAll('failed'),
+      events.index('by_sync_state').getAll('conflict'),
+      tx.objectStore('requests').getAll(),
+    ])
+    await tx.done
+    const unsynced = new Map<Uuid, LocalEvent>()
+    for (const record of [...queued, ...failed, ...conflicts]) if (record) unsynced.set(record.id, record)
+    return { events: [...unsynced.values()], outbox, requests: requests.filter((request) => request.status === 'queued') }
+  }
+
   /** What is on this phone and not on the server: the sign-out warning, the banner, the update prompt. */
   async unsyncedSummary(): Promise<UnsyncedSummary> {
-    const tx = this.db.transaction(['events', 'outbox', 'meta'], 'readonly')
-    const [events, outbox, pendingProfile] = await Promise.all([
-      tx.objectStore('events').getAll(), tx.objectStore('outbox').getAll(), tx.objectStore('meta').get('pendingProfile'), tx.done,
-    ])
+    const tx = this.db.transaction('meta', 'readonly')
+    const [{ events, outbox }, pendingProfile] = await Promise.all([this.unsynced(), tx.store.get('pendingProfile'), tx.done])
     return summarizeUnsynced(events, outbox, !!pendingProfile?.value)
   }
 
@@ -283,15 +324,6 @@ export class LocalDb {
   }
 }
 
-/**
- * Whether what the user did to an event is not on the server yet: a change or request is queued,
- * or the server refused it or holds another version (it waits for the user). An adjustment
- * request already sent is on the server: that is not unsynced.
- */
-function isUnsynced(record: LocalEvent, queued: ReadonlySet<Uuid>): boolean {
-  return queued.has(record.id) || record.syncState === 'failed' || record.syncState === 'conflict'
-}
-
 /** Counts of what waits on the phone. */
 export interface UnsyncedSummary {
   /**
@@ -309,7 +341,7 @@ export function summarizeUnsynced(events: readonly LocalEvent[], outbox: readonl
   const queued = new Set(outbox.map((entry) => entry.event_id))
   return {
     events: events.filter((record) => isUnsynced(record, queued)).length + (profilePending ? 1 : 0),
-    needsAttention: events.filter((record) => record.syncState === 'failed' || record.syncState === 'conflict').length,
+    needsAttention: events.filter(isParked).length,
     oldestQueuedAt: outbox.reduce<string | null>((oldest, e) => (oldest === null || e.queued_at < oldest ? e.queued_at : oldest), null),
   }
 }
@@ -325,7 +357,7 @@ export async function deleteLocalDb(name: string): Promise<void> {
 
 export async function openLocalDb(name: string): Promise<LocalDb> {
   const db = await openDB<LedgerSchema>(name, SCHEMA_VERSION, {
-    upgrade(database, oldVersion) {
+    upgrade(database, oldVersion, _newVersion, transaction) {
       // One step per schema version, applied in order, so any older database reaches the current one.
       if (oldVersion < 1) {
         database.createObjectStore('events', { keyPath: 'id' })
@@ -342,6 +374,9 @@ export async function openLocalDb(name: string): Promise<LocalDb> {
         database.createObjectStore('requests', { keyPath: 'id' })
       }
       if (oldVersion < 3) {
+        transaction.objectStore('events').createIndex('by_sync_state', 'syncState')
+      }
+      if (oldVersion < 4) {
         database.createObjectStore('certificates', { keyPath: 'id' })
       }
     },

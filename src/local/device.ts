@@ -1,5 +1,6 @@
-// What this device knows besides any one user's data: who is signed in now (to open their
-// database on an offline start), and which users left changes here that are not synced yet.
+// What this device knows besides any one user's data: its own id (random, made on first use; the
+// device reports name the installation by it), who is signed in now (to open their database on an
+// offline start), and which users left changes here that are not synced yet.
 // Each user's events, queue and reference data live in a database of their own (accountDbName),
 // so a phone shared by two volunteers can never mix, show or send one's changes as the other's.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
@@ -31,6 +32,17 @@ export class DeviceDb {
     /** Users' databases are named this and their user id (tests give each run its own). */
     private readonly accountPrefix: string,
   ) {}
+
+  /** This installation's id, made (random) the first time it is asked for and kept from then on. */
+  async deviceId(): Promise<Uuid> {
+    // One transaction: two tabs asking at once get the same id.
+    const tx = this.db.transaction('meta', 'readwrite')
+    const known = (await tx.store.get('deviceId'))?.value
+    const id = known ?? crypto.randomUUID()
+    if (!known) await tx.store.put({ key: 'deviceId', value: id })
+    await tx.done
+    return id
+  }
 
   /** The user signed in on this device, kept for offline starts; null when signed out. */
   async activeUserId(): Promise<Uuid | null> {

@@ -4,30 +4,27 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import * as api from '../api/admin'
 import type { Person, Station, Team, TeamRole, ThemeMonth } from '../domain/types'
-import { useReferenceStore } from './reference'
+import { attempt, type AdminFailure } from './online'
+import { useSessionStore } from './session'
 
-export interface AdminFailure {
-  rule: string | null
-  code: string | null
-  message: string
-}
+export type { AdminFailure } from './online'
 
 export const useAdminStore = defineStore('admin', () => {
   /** A write is under way. */
   const busy = ref(false)
 
-  /** Runs a write; returns its failure (translated by the page) or null when it worked. */
+  /**
+   * Runs a write, then refreshes the reference data and the user's profile (a leader who changed
+   * their own role sees their pages change); resolves to its value or its failure.
+   */
   async function run<T>(write: () => Promise<T>): Promise<{ value: T | null; failure: AdminFailure | null }> {
-    if (!navigator.onLine) return { value: null, failure: { rule: null, code: 'offline', message: 'offline' } }
     busy.value = true
     try {
-      const value = await write()
-      await useReferenceStore().refresh()
-      return { value, failure: null }
-    } catch (error) {
-      if (error instanceof api.AdminWriteError) return { value: null, failure: { rule: error.rule, code: error.code, message: error.message } }
-      const message = error instanceof Error ? error.message : String(error)
-      return { value: null, failure: { rule: null, code: 'network', message } }
+      return await attempt(async () => {
+        const value = await write()
+        await useSessionStore().refreshProfile()
+        return value
+      })
     } finally {
       busy.value = false
     }
@@ -41,10 +38,12 @@ export const useAdminStore = defineStore('admin', () => {
     deleteTeam: (id: string) => run(() => api.deleteTeam(id)),
     saveThemeMonth: (month: Omit<ThemeMonth, 'id'>, id?: string) => run(() => api.saveThemeMonth(month, id)),
     deleteThemeMonth: (id: string) => run(() => api.deleteThemeMonth(id)),
+    createThemeMonths: (year: number) => run(() => api.createThemeMonths(year)),
     addMember: (teamId: string, name: string, role: TeamRole) =>
       run<Person>(() => api.addTeamMember(teamId, name, role)),
     renamePerson: (personId: string, name: string) => run(() => api.renamePerson(personId, name)),
     setRole: (teamId: string, personId: string, role: TeamRole) => run(() => api.setMemberRole(teamId, personId, role)),
     removeMember: (teamId: string, personId: string) => run(() => api.removeTeamMember(teamId, personId)),
+    unlinkAccount: (personId: string) => run(() => api.unlinkAccount(personId)),
   }
 })

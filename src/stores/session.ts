@@ -2,9 +2,11 @@
  * useSessionStore: who is signed in, working offline from what the phone kept.
  * State: user {id, email} | null, programRole, personId, myTeamIds, ledTeamIds, needsSignIn,
  * asideAccounts (users whose unsynced changes wait on this device).
- * Actions: signIn(email, password) (throws SignInError: 'credentials' | 'offline' | 'other'),
- * signOut() (resolves to the unsynced changes it set aside), restore() (offline-safe start from
- * the stored profile).
+ * Actions: signIn(login, password) (an email address or phone number; throws SignInError:
+ * 'credentials' | 'offline' | 'other'), signUp(login, password) (a new account, signed in; throws
+ * SignUpError), signOut() (resolves to the unsynced changes it set aside), restore() (offline-safe
+ * start from the stored profile), refreshProfile() (the user's teams and roles anew from the
+ * server, e.g. once a join request is approved).
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -13,7 +15,8 @@ import { profileOf } from '../domain/profile'
 import type { Profile, ProgramRole, Uuid } from '../domain/types'
 import type { UnsyncedSummary } from '../local/db'
 import type { AsideAccount } from '../local/device'
-import { getServices, type Account } from '../sync/runtime'
+import { currentAccount, getServices, type Account } from '../sync/runtime'
+import { useReferenceStore } from './reference'
 
 export const useSessionStore = defineStore('session', () => {
   /** The signed-in user; kept while offline even if a token refresh fails. */
@@ -54,9 +57,20 @@ export const useSessionStore = defineStore('session', () => {
    * ended and someone else signs in) is set aside first: their unsynced changes stay on the
    * phone, untouched and unseen, until they sign in again.
    */
-  async function signIn(email: string, password: string): Promise<void> {
+  async function signIn(login: string, password: string): Promise<void> {
     const services = await getServices()
-    const signedIn = await services.auth.signIn(email, password)
+    await begin(await services.auth.signIn(login, password))
+  }
+
+  /** Makes a new account and signs it in: it starts in no team (see views/JoinView.vue). */
+  async function signUp(login: string, password: string): Promise<void> {
+    const services = await getServices()
+    await begin(await services.auth.signUp(login, password))
+  }
+
+  /** Opens the account of the user who just signed in or up, setting aside whoever was here. */
+  async function begin(signedIn: AuthUser): Promise<void> {
+    const services = await getServices()
     if (services.account && services.account.userId !== signedIn.id) await services.closeAccount(user.value?.email ?? '')
     // Active before openAccount takes the user off the aside list: should the app stop before
     // the sign-in ends, the next start opens their data rather than forget it.
@@ -93,6 +107,18 @@ export const useSessionStore = defineStore('session', () => {
     return keptAside
   }
 
+  /**
+   * Fetches the user's reference data anew and takes the profile it gives (teams, leads, role);
+   * throws when offline. Resolves to true when the user now sees events the phone never pulled.
+   */
+  async function refreshProfile(): Promise<boolean> {
+    const pullFromStart = await useReferenceStore().refresh()
+    const account = await currentAccount()
+    const profile = account ? await account.db.getMeta('profile') : null
+    if (profile && profile.userId === user.value?.id) apply(profile)
+    return pullFromStart
+  }
+
   /** Restores the user from the phone (works offline); checks the stored session when it can. */
   async function restore(): Promise<void> {
     const services = await getServices()
@@ -114,5 +140,7 @@ export const useSessionStore = defineStore('session', () => {
     if (user.value) await watchSession()
   }
 
-  return { user, programRole, personId, myTeamIds, ledTeamIds, needsSignIn, asideAccounts, signIn, signOut, restore }
+  return {
+    user, programRole, personId, myTeamIds, ledTeamIds, needsSignIn, asideAccounts, signIn, signUp, signOut, restore, refreshProfile,
+  }
 })

@@ -15,8 +15,8 @@ import { currentAccount, getServices } from '../sync/runtime'
 import { watchSyncTriggers } from '../sync/triggers'
 import { summarizeUnsynced } from '../local/db'
 import { useEventsStore } from './events'
-import { useReferenceStore } from './reference'
 import { useRequestsStore } from './requests'
+import { useSessionStore } from './session'
 
 /** Tabs of the app tell each other that local data changed, so their views reload. */
 export const TABS_CHANNEL = 'volunteer-ledger-tabs'
@@ -155,10 +155,10 @@ export const useSyncStore = defineStore('sync', () => {
     if (online.value && (await refreshReference())) await syncNow()
   }
 
-  /** Refreshes reference data; true when a pull from the start is due. */
+  /** Refreshes reference data and the user's profile with it; true when a pull from the start is due. */
   async function refreshReference(): Promise<boolean> {
     try {
-      return await useReferenceStore().refresh()
+      return await useSessionStore().refreshProfile()
     } catch (error) {
       // Reference data from the last visit still serves the forms; the next start tries again.
       console.warn('reference data could not be refreshed', error)

@@ -45,11 +45,17 @@ export interface SyncEngineOptions {
   random: () => number
   /** Cross-tab lock; defaults to Web Locks (or none where the browser lacks them). */
   lock?: LockRunner
-  /** Told when local events changed (to reload views) or the engine's status changed. */
-  onChange?: (what: 'events' | 'status') => void
+  /** Told when local events changed (to reload views), the engine's status changed, or a device report is through. */
+  onChange?: (what: 'events' | 'status' | 'report') => void
   batchSize?: number
   pullPageSize?: number
   backoff?: Backoff
+  /**
+   * Sends the device report (src/sync/device-reporter.ts): after a sync that reached the server,
+   * also when nothing else was sent. It never holds up or fails the sync's result; its failure is
+   * logged and the next sync reports again.
+   */
+  report?: () => Promise<void>
 }
 
 export type SyncResult =
@@ -81,6 +87,10 @@ export class SyncEngine {
   private readonly lock: LockRunner
   private inFlight: Promise<SyncResult> | null = null
   private rerunRequested = false
+  /** Whether the last round got an answer from the server (a success or a refusal). */
+  private reachedServer = false
+  private reporting: Promise<void> | null = null
+  private reportAgain = false
   private timer: unknown = null
   private stopped = false
   private state: EngineStatus = { running: false, lastError: null, nextAttemptAt: null, failuresInRow: 0 }
@@ -119,9 +129,10 @@ export class SyncEngine {
     this.cancelTimer()
   }
 
-  /** Resolves once no round is running (a round never rejects). */
+  /** Resolves once no round and no report is running (neither ever rejects). */
   async idle(): Promise<void> {
     await this.inFlight
+    await this.reporting
   }
 
   private async runRounds(): Promise<SyncResult> {
@@ -130,6 +141,7 @@ export class SyncEngine {
     try {
       do {
         this.rerunRequested = false
+        this.reachedServer = false
         result = await this.runLocked()
       } while (this.rerunRequested && result.status === 'synced')
     } catch (error) {
@@ -137,8 +149,33 @@ export class SyncEngine {
       result = { status: 'failed', error: messageOf(error) }
       this.setState({ lastError: { kind: 'permanent', message: result.error } })
     }
+    if (this.reachedServer) this.sendReport()
     this.setState({ running: false })
     return result
+  }
+
+  /** Sends the device report, not awaited; one at a time, and once more if asked meanwhile. */
+  private sendReport(): void {
+    const { report } = this.options
+    if (!report) return
+    if (this.reporting) {
+      this.reportAgain = true
+      return
+    }
+    this.reporting = (async () => {
+      do {
+        this.reportAgain = false
+        try {
+          await report()
+        } catch (error) {
+          console.warn('the device report was not sent; the next sync reports again', error)
+        }
+        // The report's answer tells how far the clock is off: the sync-health page reloads.
+        this.options.onChange?.('report')
+      } while (this.reportAgain && !this.stopped)
+    })().finally(() => {
+      this.reporting = null
+    })
   }
 
   private async runLocked(): Promise<SyncResult> {
@@ -157,9 +194,12 @@ export class SyncEngine {
       const pulled = await this.pull()
       await this.learnDecisions()
       await this.options.db.setMeta({ lastSyncedAt: new Date(this.options.clock.now()).toISOString() })
+      this.reachedServer = true
       this.setState({ lastError: null, failuresInRow: 0, nextAttemptAt: null })
       return { status: 'synced', pushed, pulled }
     } catch (error) {
+      // A refusal or an error status is an answer: the server can still take the report.
+      this.reachedServer = error instanceof TransportError && error.status > 0
       const kind = classifyFailure(error)
       const message = messageOf(error)
       this.setState({ lastError: { kind, message } })

@@ -5,10 +5,13 @@
 // through these. Tests configure their own (fake transport, fake clock, fake-indexeddb) with
 // configureServices().
 import type { AuthApi } from '../api/auth'
+import type { StorageState } from '../domain/device-report'
 import type { Uuid } from '../domain/types'
 import { deleteLocalDb, openLocalDb, type LocalDb, type UnsyncedSummary } from '../local/db'
 import { openDeviceDb, type DeviceDb } from '../local/device'
 import { adoptLegacyDatabase } from '../local/legacy'
+import { readStorageState } from '../local/storage'
+import { createDeviceReporter } from './device-reporter'
 import { SyncEngine, systemClock, type Clock } from './engine'
 import type { LockRunner } from './lock'
 import type { SyncTransport } from './transport'
@@ -26,7 +29,7 @@ export interface Services {
   device: DeviceDb
   clock: Clock
   newId: () => Uuid
-  /** Fires 'events' when local events changed, 'status' when the engine's status did. */
+  /** Fires 'events' when local events changed, 'status' when the engine's status did, 'report' when a device report is through. */
   changes: EventTarget
   /** The signed-in user's account; null when nobody is signed in. */
   readonly account: Account | null
@@ -49,6 +52,10 @@ export interface ServiceParts {
   random?: () => number
   newId?: () => Uuid
   lock?: LockRunner
+  /** The app's version, as the device reports tell it. */
+  appVersion: string
+  /** What the browser says of the app's storage (tests give their own). */
+  storage?: () => Promise<StorageState>
 }
 
 export async function createServices(parts: ServiceParts): Promise<Services> {
@@ -69,6 +76,14 @@ export async function createServices(parts: ServiceParts): Promise<Services> {
       random: parts.random ?? Math.random,
       lock: parts.lock,
       onChange: (what) => changes.dispatchEvent(new Event(what)),
+      report: createDeviceReporter({
+        db,
+        transport,
+        clock,
+        deviceId: () => device.deviceId(),
+        storage: parts.storage ?? readStorageState,
+        appVersion: parts.appVersion,
+      }),
     })
     account = { userId, db, transport, engine }
     await device.removeAside(userId)
@@ -124,6 +139,7 @@ async function createDefaultServices(): Promise<Services> {
     auth: createAuthApi(supabase),
     device,
     transportFor: (userId) => createSupabaseTransport(supabase, userId),
+    appVersion: __APP_VERSION__,
   })
 }
 

@@ -1,11 +1,13 @@
 // The one narrow interface through which the sync engine reaches the server, and its
 // implementation with supabase-js (push and pull are the RPCs of the sync API migration;
-// reference data is plain selects, filtered by row-level security).
+// reference data is plain selects, filtered by row-level security; the device report is the RPC of
+// the device reports migration).
 import type { ApiClient } from '../api/api-client'
 import type { PersonalProfile, ServerProfile } from '../domain/person-profile'
 import type {
   ChangeOutcome, EventChange, Person, ProgramRole, PullPage, ReferenceData, ServerRequest, Station, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
+import type { DeviceReport } from '../domain/device-report'
 import { TransportError } from './errors'
 
 export interface SyncTransport {
@@ -19,6 +21,8 @@ export interface SyncTransport {
   fetchReference(): Promise<ReferenceData>
   /** Writes the user's own profile (save_my_profile); answers it as the server holds it. */
   saveProfile(profile: PersonalProfile): Promise<ServerProfile>
+  /** Records this device's report; answers the server's clock (ms since the epoch). */
+  reportDevice(report: DeviceReport): Promise<{ server_time_ms: number }>
 }
 
 interface PostgrestFailure {
@@ -99,11 +103,12 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
     pull: (after, maxRows) => call<PullPage>(() => client.rpc('pull_event_changes', { after, max_rows: maxRows })),
     myRequests: () => call<ServerRequest[]>(() => client.rpc('my_requests')),
     saveProfile: (profile) => call<ServerProfile>(() => client.rpc('save_my_profile', { p_profile: profile })),
+    reportDevice: (report) => call<{ server_time_ms: number }>(() => client.rpc('report_device', { report })),
     async fetchReference() {
       const [stations, teams, themeMonths, people, teamMembers, roles] = await Promise.all([
         selectAll<Station>('stations', 'id, name, address', ['id']),
         selectAll<Team>('teams', 'id, name, chamber', ['id']),
-        selectAll<ThemeMonth>('theme_months', 'id, month, theme', ['id']),
+        selectAll<ThemeMonth>('theme_months', 'id, month, theme, named', ['id']),
         // People include those who have left the user's teams (their past events name them);
         // memberships are the current ones only (left_at unset): only they make a member.
         selectAll<Person>('people', 'id, display_name, user_id', ['id']),

@@ -1,6 +1,7 @@
 // The dashboard's CSV exports as rows: the totals shown (per station × theme month) and the events
 // behind them, both covering the filters the figures were loaded with.
 import { fenToYuanText } from '../domain/money'
+import { shanghaiMonthOf } from '../domain/time'
 import type { LocalEvent, StationMonthFigures, ThemeMonth, TotalsFilter } from '../domain/types'
 
 export interface Names {
@@ -36,13 +37,16 @@ export function totalsRows(rows: readonly StationMonthFigures[], names: Names, h
   return [TOTALS_COLUMNS.map(heading), ...body]
 }
 
-/** Whether an event falls within the filters. */
+/**
+ * Whether an event falls within the filters. Its month is the one it starts in (Kunming), its theme
+ * month's: an event saved without a theme month has no id to compare until it is edited again.
+ */
 export function inSelection(filter: TotalsFilter, event: LocalEvent, months: Names['months']): boolean {
-  const month = months.get(event.theme_month_id)?.month ?? ''
+  const month = shanghaiMonthOf(event.started_at) ?? ''
   return (
     !event.deleted &&
     (filter.year === null || month.startsWith(`${filter.year}-`)) &&
-    (!filter.theme_month_id || event.theme_month_id === filter.theme_month_id) &&
+    (!filter.theme_month_id || months.get(filter.theme_month_id)?.month === month) &&
     (!filter.station_id || event.station_id === filter.station_id) &&
     (!filter.team_id || event.team_id === filter.team_id)
   )
@@ -55,7 +59,7 @@ export function eventRows(events: readonly LocalEvent[], filter: TotalsFilter, n
     .map((e) => [
       names.stations.get(e.station_id) ?? e.station_id,
       names.teams.get(e.team_id) ?? e.team_id,
-      names.months.get(e.theme_month_id)?.month.slice(0, 7) ?? '',
+      shanghaiMonthOf(e.started_at)?.slice(0, 7) ?? '',
       e.title,
       e.started_at,
       e.ended_at,

@@ -1,6 +1,7 @@
-// Pages outside a volunteer's first visit (the leaders' and coordinators', the volunteer's own
-// record, profile and certificates, the public verification page), each in its own chunk so
-// that the first visit does not download them (the service worker still precaches them).
+// Pages outside a volunteer's first visit (the leaders' and coordinators', the join page that a
+// volunteer opens once, the sync-health page, the volunteer's own record, profile and
+// certificates, the public verification page), each in its own chunk so that a volunteer's first
+// visit does not download them (the service worker still precaches them).
 import { defineAsyncComponent, h, type Component } from 'vue'
 import AsyncState from '../components/app/AsyncState.vue'
 
@@ -22,6 +23,10 @@ export const TeamView = lazy(() => import('./TeamView.vue'))
 export const DashboardView = lazy(() => import('./DashboardView.vue'))
 export const ReportView = lazy(() => import('./ReportView.vue'))
 export const ManageView = lazy(() => import('./ManageView.vue'))
+export const FollowUpView = lazy(() => import('./FollowUpView.vue'))
+export const DeviceView = lazy(() => import('./DeviceView.vue'))
+export const RostersView = lazy(() => import('./RostersView.vue'))
+export const JoinView = lazy(() => import('./JoinView.vue'))
 /** A page that speaks the record's messages (src/i18n/record), shown once they are loaded too. */
 function withRecordMessages(load: () => Promise<{ default: Component }>): () => Promise<{ default: Component }> {
   return async () => {

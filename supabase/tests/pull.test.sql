@@ -311,8 +311,9 @@ select is((select jsonb_object_agg(c ->> 'id', c -> 'participants')
     select event_id, jsonb_agg(jsonb_build_object('person_id', person_id, 'hours', hours) order by person_id) as list
     from public.event_participants group by event_id) l),
   'each event comes with exactly its participants and their hours, ordered by person');
-select is(pg_temp.pull_all(50) - 'cursor', jsonb_build_object('ids', :'all_ids'::jsonb, 'pages', 4),
-  'paging by 50 returns every event exactly once, in order, in four pages');
+select is(pg_temp.pull_all(50) - 'cursor',
+  jsonb_build_object('ids', :'all_ids'::jsonb, 'pages', (jsonb_array_length(:'all_ids'::jsonb) + 49) / 50),
+  'paging by 50 returns every event exactly once, in order, in as few pages as it takes');
 select is(pg_temp.pull_all(62) -> 'pages', '4'::jsonb,
   'when the last page is exactly full, one more (empty) page says there is no more');
 select is(public.pull_event_changes(pg_temp.pull_all(50) ->> 'cursor', 50),

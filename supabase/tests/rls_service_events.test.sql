@@ -26,6 +26,10 @@ select tests.make_member(md5('team-2')::uuid, :'newcomer_2');
 select tests.create_user('outsider@tests.local');
 select count(*) as all_events from public.service_events \gset
 select count(*) as all_participants from public.event_participants \gset
+-- Each team's events as the test runner sees them (the 2023 program's event-1..3 of team 1 and
+-- event-4..6 of team 2, this year's demo events, and the fixtures above).
+select array_agg(id) as team_1_events from public.service_events where team_id = md5('team-1')::uuid \gset
+select array_agg(id) as team_2_events from public.service_events where team_id = md5('team-2')::uuid \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- anon: no privilege on either table.
@@ -34,16 +38,13 @@ select * from tests.anon_is_refused('service_events.title', 'event_participants.
 -- ---------------------------------------------------------------------------------------------
 -- Reading events.
 select tests.act_as(tests.demo_user('volunteer'));
-select set_eq($$select id from public.service_events$$,
-  $$values (md5('event-1')::uuid), (md5('event-2')::uuid), (md5('event-3')::uuid), (md5('rls-event-volunteer')::uuid)$$,
+select set_eq($$select id from public.service_events$$, format('select unnest(%L::uuid[])', :'team_1_events'),
   'a volunteer reads exactly their team''s events');
 select tests.act_as(tests.demo_user('volunteer2'));
-select set_eq($$select id from public.service_events$$,
-  $$values (md5('event-4')::uuid), (md5('event-5')::uuid), (md5('event-6')::uuid), (md5('rls-event-volunteer2')::uuid)$$,
+select set_eq($$select id from public.service_events$$, format('select unnest(%L::uuid[])', :'team_2_events'),
   'a volunteer of another team reads exactly theirs');
 select tests.act_as(tests.demo_user('leader'));
-select set_eq($$select id from public.service_events$$,
-  $$values (md5('event-1')::uuid), (md5('event-2')::uuid), (md5('event-3')::uuid), (md5('rls-event-volunteer')::uuid)$$,
+select set_eq($$select id from public.service_events$$, format('select unnest(%L::uuid[])', :'team_1_events'),
   'a leader reads exactly their team''s events');
 select tests.act_as(md5('user-outsider@tests.local')::uuid);
 select is_empty($$select * from public.service_events$$, 'a signed-in user in no team reads no event');
@@ -162,8 +163,7 @@ select is((select count(*) from public.service_events), :'all_events'::bigint + 
 -- ---------------------------------------------------------------------------------------------
 -- Reading participants: exactly those of the events one may read.
 select tests.act_as(tests.demo_user('volunteer'));
-select set_eq($$select distinct event_id from public.event_participants$$,
-  $$values (md5('event-1')::uuid), (md5('event-2')::uuid), (md5('event-3')::uuid), (md5('rls-event-volunteer')::uuid)$$,
+select set_eq($$select distinct event_id from public.event_participants$$, format('select unnest(%L::uuid[])', :'team_1_events'),
   'a volunteer reads the participants of their team''s events only');
 select tests.act_as(tests.demo_user('volunteer2'));
 select is_empty($$select * from public.event_participants where event_id = md5('rls-event-volunteer')::uuid$$,

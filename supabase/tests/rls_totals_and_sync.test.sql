@@ -61,8 +61,11 @@ from unnest(array['station_month_totals', 'station_month_volunteers']) t,
     ('delete from', 'delete from public.%I')) as c (command, statement);
 
 -- program_totals runs under the caller's RLS: the report is a coordinator's.
+select tests.reset_role();
+select count(*) as live_events from public.service_events where deleted_at is null \gset
 select tests.act_as(tests.demo_user('coordinator'));
-select is((select events from public.program_totals()), 186::bigint, 'a coordinator''s program totals count every event');
+select is((select events from public.program_totals()), :'live_events'::bigint,
+  'a coordinator''s program totals count every event');
 select tests.act_as(tests.demo_user('volunteer'));
 select is((select events from public.program_totals()), 0::bigint, 'a volunteer''s program totals show no events (totals are hidden)');
 

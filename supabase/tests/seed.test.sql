@@ -1,17 +1,17 @@
--- The demo data (supabase/seed.sql) is the program as its year-end report counts it
--- (shared/program/figures.json): its program totals are exactly the published figures, the totals
+-- The demo data (supabase/demo-seed.sql) is the program as its year-end report counts it
+-- (shared/program/figures.json): its 2023 program totals are exactly the published figures, the totals
 -- the triggers maintained while it was loaded equal a recomputation, and the demo accounts are
 -- who the other tests take them for.
 begin;
 set local search_path = public, extensions;
-select plan(12);
+select plan(17);
 
 -- As a coordinator sees them, since that is who produces the report.
 select tests.act_as(tests.demo_user('coordinator'));
 select results_eq($$select teams, volunteers, stations, events, people_served, funds_fen, materials_fen
-    from public.program_totals()$$,
+    from public.program_totals('2023-01-01', '2023-12-01')$$,
   $$values (64::bigint, 615::bigint, 10::bigint, 186::bigint, 3265::bigint, 218300000::bigint, 826100000::bigint)$$,
-  'program totals are the published figures: 64 teams, 615 volunteers, 10 stations, 186 events, 3,265 served, 2,183,000 yuan of funds, 8,261,000 yuan of materials');
+  'the 2023 program totals are the published figures: 64 teams, 615 volunteers, 10 stations, 186 events, 3,265 served, 2,183,000 yuan of funds, 8,261,000 yuan of materials');
 select is((select volunteers from public.program_totals('2023-01-01', '2023-12-01')), 615::bigint,
   'all 615 volunteers took part in the 2023 theme months');
 select ok((select volunteers from public.program_totals('2023-01-01', '2023-01-01'))
@@ -40,9 +40,29 @@ select results_eq($$select p.id, m.team_id, m.role from public.people p join pub
 select set_eq($$select user_id, role from public.program_roles$$,
   format($$values (%L::uuid, 'coordinator'), (%L::uuid, 'admin')$$, tests.demo_user('coordinator'), tests.demo_user('admin')),
   'coordinator@demo.local and admin@demo.local hold the program roles');
-select set_eq($$select id from public.service_events where team_id = md5('team-1')::uuid$$,
+select set_eq($$select id from public.service_events where team_id = md5('team-1')::uuid and started_at < '2024-01-01'$$,
   $$values (md5('event-1')::uuid), (md5('event-2')::uuid), (md5('event-3')::uuid)$$,
-  'team 1''s events are event-1, event-2 and event-3');
+  'team 1''s events of 2023 are event-1, event-2 and event-3');
+
+-- A live program today: this year's months (and the previous one) are there and named, and the
+-- months so far have events, team 1's among them (the demo volunteer sees this year's work).
+select is((select count(*) from public.theme_months
+    where month between date_trunc('year', now() at time zone 'Asia/Shanghai') and date_trunc('year', now() at time zone 'Asia/Shanghai') + interval '11 months'
+      and named),
+  12::bigint, 'every month of the current year has a named theme month');
+select ok(exists (select 1 from public.theme_months
+    where month = date_trunc('month', now() at time zone 'Asia/Shanghai') - interval '1 month'),
+  'the previous month has its theme month');
+select is((select count(distinct m.month) from public.service_events e join public.theme_months m on m.id = e.theme_month_id
+    where e.team_id = md5('team-1')::uuid
+      and m.month >= date_trunc('month', now() at time zone 'Asia/Shanghai') - interval '1 month'
+      and m.month < date_trunc('month', now() at time zone 'Asia/Shanghai')),
+  1::bigint, 'team 1 has an event in the previous month');
+select is((select count(*) from public.service_events e join public.theme_months m on m.id = e.theme_month_id
+    where m.month >= date_trunc('year', now() at time zone 'Asia/Shanghai')
+      and m.month < date_trunc('month', now() at time zone 'Asia/Shanghai')),
+  3 * (extract(month from now() at time zone 'Asia/Shanghai')::bigint - 1), 'each month of this year before this one has three events');
+select ok((select bool_and(ended_at <= now()) from public.service_events), 'every event has ended');
 
 select * from finish();
 rollback;

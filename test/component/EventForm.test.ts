@@ -130,10 +130,20 @@ describe('EventForm', () => {
     const wrapper = mountForm(draft())
     await wrapper.find('#ev-date').setValue('2023-04-02')
     expect(currentDraft(wrapper).theme_month_id).toBe('m-2023-04')
+    expect(wrapper.find('#ev-theme-month').text()).toBe('2023年4月 · 关爱妇女儿童')
+    wrapper.unmount()
+  })
 
+  it('saves an event in a month that has no theme month yet, saying the month will be made', async () => {
+    const wrapper = mountForm(draft())
     await wrapper.find('#ev-date').setValue('2024-01-10')
     expect(currentDraft(wrapper).theme_month_id).toBe('')
-    expect(wrapper.find('#ev-theme-month-hint').text()).toBe('该日期所在月份还没有主题月')
+    expect(wrapper.find('#ev-theme-month').text()).toBe('2024年1月 · 待命名')
+    expect(wrapper.find('#ev-theme-month-hint').text()).toBe('这个月还没有主题月：同步时会自动创建，主题由协调员稍后填写。')
+
+    await wrapper.find('form').trigger('submit')
+    const [fields] = wrapper.emitted<[ServiceEventFields]>('submit')?.[0] ?? []
+    expect(fields).toMatchObject({ theme_month_id: null, started_at: '2024-01-10T09:00:00+08:00' })
     wrapper.unmount()
   })
 

@@ -136,6 +136,8 @@ it('writes the 2023 figures in the form of the published report', async () => {
 
   // In English the same figures, with money in full yuan; the choice survives a reload.
   await page.getByRole('button', { name: 'English' }).click()
+  // The choice is remembered once the English messages have arrived, not at the click.
+  await page.waitForFunction(() => document.documentElement.lang === 'en')
   await page.reload()
   await page.getByTestId('report-sentence').filter({ hasText: 'volunteers taking part' }).waitFor({ timeout: 30_000 })
   const english = await page.getByTestId('report-sentence').textContent()

@@ -67,6 +67,8 @@ async function openApp(lang: Lang): Promise<{ context: BrowserContext; page: Pag
   if (lang === 'en') {
     // The choice is kept; the reload starts the page afresh (focus included) in English.
     await page.getByRole('button', { name: 'English' }).click()
+    // The choice is remembered once the English messages have arrived, not at the click.
+    await page.waitForFunction(() => document.documentElement.lang === 'en')
     await page.reload()
     await page.getByRole('heading', { name: 'Sign in' }).waitFor()
   }
@@ -202,7 +204,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the volunteer's pages (${lang}): log form, its errors, team events, offline`, async () => {
+  it(`meets the quality bar on the volunteer's pages (${lang}): log form, its errors, team events, device and sync, offline`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'volunteer@demo.local')
     await page.locator('#same-hours').waitFor({ timeout: 30_000 })
@@ -233,6 +235,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.locator('article.event-card').first().waitFor({ timeout: 30_000 })
     await audit(page, 'team events', lang)
 
+    await go(page, 'device')
+    await page.getByTestId('app-version').waitFor({ timeout: 30_000 })
+    await audit(page, 'device and sync', lang)
+
     // Offline, the sync banner changes colour and its button is disabled.
     await context.setOffline(true)
     await page.locator('.sync-banner--offline').waitFor()
@@ -259,10 +265,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): dashboard, report, manage`, async () => {
+  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): dashboard, follow-up, report, manage, rosters`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'admin@demo.local')
-    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(5)
+    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(8)
     await go(page, 'dashboard')
     await page.getByTestId('program-events').waitFor({ timeout: 30_000 })
     await page.locator('#filter-year').selectOption('2023')
@@ -270,6 +276,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.locator('[data-testid^="totals-"]').first().waitFor({ timeout: 30_000 })
     await page.locator('figure.chart').waitFor({ timeout: 30_000 })
     await audit(page, 'dashboard', lang)
+
+    await go(page, 'followup')
+    await page.getByTestId('follow-up-teams_without_events').waitFor({ timeout: 30_000 })
+    await audit(page, 'follow-up', lang)
 
     await go(page, 'report')
     await page.getByTestId('report-sentence').waitFor({ timeout: 30_000 })
@@ -296,6 +306,13 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.locator('.editable-list__item .btn--danger-quiet').nth(1).click()
     await page.locator('.editable-list__item .confirm').waitFor()
     await audit(page, 'manage, editing a team far down and delete asked', lang)
+
+    // Rosters: a person found by name, their team opened with its members.
+    await go(page, 'rosters')
+    await page.locator('details.fold').first().waitFor({ timeout: 30_000 })
+    await page.locator('#rosters-search').fill('王')
+    await page.locator('details.fold[open] .member').first().waitFor()
+    await audit(page, 'rosters', lang)
     await context.close()
   })
 }

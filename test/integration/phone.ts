@@ -1,12 +1,14 @@
 // One "phone" for the sync integration tests: its own supabase-js client (own session storage
 // key), its own IndexedDB database (fake-indexeddb; import 'fake-indexeddb/auto' in the test
-// file), and the real sync engine over the real supabase-js transport. Saves go through the same
+// file), its own device id, and the real sync engine over the real supabase-js transport, sending
+// the device report after its syncs as the app does. Saves go through the same
 // LocalDb.saveEvent the events store uses, building the record as the store does; the store's
 // validation is left out on purpose, so a test can queue what only the server refuses.
 import { randomUUID } from 'node:crypto'
 import type { SupabaseClient } from '@supabase/supabase-js'
 import type { LocalEvent, ServiceEventFields, Uuid } from '../../src/domain/types'
 import { openLocalDb, type LocalDb } from '../../src/local/db'
+import { createDeviceReporter } from '../../src/sync/device-reporter'
 import { SyncEngine, systemClock, type SyncEngineOptions, type SyncResult } from '../../src/sync/engine'
 import { pendingVersion } from '../../src/sync/plans'
 import type { LockRunner } from '../../src/sync/lock'
@@ -24,6 +26,10 @@ export interface Phone {
   /** The account's transport, as the engine uses it. */
   transport: SyncTransport
   engine: SyncEngine
+  /** The installation's id, as its device reports name it. */
+  deviceId: Uuid
+  /** Sends the device report now (the engine sends it after each sync by itself). */
+  report(): Promise<void>
   /** A new event saved on the phone (queued, not sent); returns its id. */
   create(fields: ServiceEventFields, id?: Uuid): Promise<Uuid>
   /** The user's edit of an event the phone holds (queued on top of the version it knows). */
@@ -31,8 +37,8 @@ export interface Phone {
   /** The user's delete (queued tombstone). */
   remove(id: Uuid): Promise<void>
   sync(): Promise<SyncResult>
-  /** Stops retries and closes the database (the session lives only in memory). */
-  close(): void
+  /** Stops retries and closes the database once a running sync or report is through (the session lives only in memory). */
+  close(): Promise<void>
 }
 
 export async function openPhone(
@@ -44,12 +50,22 @@ export async function openPhone(
   const userId = data.user!.id
   const db = await openLocalDb(`sync-test-${randomUUID()}`)
   const transport = createSupabaseTransport(client, userId)
+  const deviceId = randomUUID()
+  const report = createDeviceReporter({
+    db,
+    transport,
+    clock: systemClock,
+    deviceId: async () => deviceId,
+    storage: async () => ({ persisted: null, usageBytes: null, quotaBytes: null }),
+    appVersion: 'integration',
+  })
   const engine = new SyncEngine({
     db,
     transport,
     clock: systemClock,
     random: Math.random,
     lock: ownLock,
+    report,
     ...tuning,
   })
 
@@ -66,6 +82,8 @@ export async function openPhone(
     db,
     transport,
     engine,
+    deviceId,
+    report,
     async create(fields, id = randomUUID()) {
       await put(id, fields, undefined)
       return id
@@ -84,8 +102,9 @@ export async function openPhone(
       })
     },
     sync: () => engine.syncNow(),
-    close() {
+    async close() {
       engine.stop()
+      await engine.idle()
       db.close()
     },
   }

@@ -29,8 +29,8 @@ beforeAll(async () => {
   program = await loadProgram(db)
 })
 
-afterEach(() => {
-  for (const opened of phones.splice(0)) opened.close()
+afterEach(async () => {
+  await Promise.all(phones.splice(0).map((opened) => opened.close()))
 })
 
 afterAll(async () => {

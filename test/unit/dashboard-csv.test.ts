@@ -17,20 +17,24 @@ const names: Names = {
 const all: TotalsFilter = { year: null, station_id: null, theme_month_id: null, team_id: null }
 
 describe('dashboard exports', () => {
+  const on = (date: string) => ({ started_at: `${date}T09:00:00+08:00`, ended_at: `${date}T12:00:00+08:00` })
   const march = pendingRecord('e1', eventFields())
-  const april2 = pendingRecord('e2', eventFields({ theme_month_id: APRIL, station_id: STATION_2, team_id: TEAM_2 }))
-  const jan = pendingRecord('e3', eventFields({ theme_month_id: JAN_2024 }))
+  const april2 = pendingRecord('e2', eventFields({ theme_month_id: APRIL, ...on('2023-04-05'), station_id: STATION_2, team_id: TEAM_2 }))
+  const jan = pendingRecord('e3', eventFields({ theme_month_id: JAN_2024, ...on('2024-01-05') }))
   const deleted = pendingRecord('e4', eventFields(), { deleted: true })
+  // Saved on a phone that knew no theme month for April: the server made it, the phone has no id.
+  const aprilUnknown = pendingRecord('e5', eventFields({ theme_month_id: null, ...on('2023-04-20') }))
 
   it('takes the events of the filters chosen: year, theme month, station and team', () => {
-    const ids = (filter: TotalsFilter) => [march, april2, jan, deleted].filter((e) => inSelection(filter, e, names.months)).map((e) => e.id)
-    expect(ids(all)).toEqual(['e1', 'e2', 'e3'])
-    expect(ids({ ...all, year: 2023 })).toEqual(['e1', 'e2'])
+    const ids = (filter: TotalsFilter) =>
+      [march, april2, jan, deleted, aprilUnknown].filter((e) => inSelection(filter, e, names.months)).map((e) => e.id)
+    expect(ids(all)).toEqual(['e1', 'e2', 'e3', 'e5'])
+    expect(ids({ ...all, year: 2023 })).toEqual(['e1', 'e2', 'e5'])
     expect(ids({ ...all, year: 2024 })).toEqual(['e3'])
-    expect(ids({ ...all, theme_month_id: APRIL })).toEqual(['e2'])
-    expect(ids({ ...all, station_id: STATION })).toEqual(['e1', 'e3'])
+    expect(ids({ ...all, theme_month_id: APRIL })).toEqual(['e2', 'e5'])
+    expect(ids({ ...all, station_id: STATION })).toEqual(['e1', 'e3', 'e5'])
     expect(ids({ ...all, team_id: TEAM_2 })).toEqual(['e2'])
-    expect(ids({ ...all, year: 2023, team_id: TEAM })).toEqual(['e1'])
+    expect(ids({ ...all, year: 2023, team_id: TEAM })).toEqual(['e1', 'e5'])
   })
 
   it('writes the events chosen under translated headings, and names the file after what it covers', () => {

@@ -17,12 +17,19 @@ import { useTestServices } from './support/services'
 
 const ALICE: AuthUser = { id: USER, email: 'alice@demo.local' }
 const BOB: AuthUser = { id: '00000000-0000-4000-8000-0000000000f2', email: 'bob@demo.local' }
+/** A newcomer who signs up on the phone. */
+const CAROL: AuthUser = { id: '00000000-0000-4000-8000-0000000000f3', email: '+8613800138000' }
+const CAROL_PERSON = '00000000-0000-4000-8000-0000000000e3'
 
 /** Auth on one phone: one session at a time, as auth-js keeps it. */
 class PhoneAuth implements AuthApi {
   session: AuthUser | null = null
   async signIn(email: string): Promise<AuthUser> {
     this.session = [ALICE, BOB].find((user) => user.email === email)!
+    return this.session
+  }
+  async signUp(login: string): Promise<AuthUser> {
+    this.session = { ...CAROL, email: login }
     return this.session
   }
   async signOut(): Promise<void> {
@@ -42,20 +49,30 @@ describe('a phone shared by two users', () => {
   let online: boolean
   /** Which account sent each pushed change. */
   let sentBy: Map<string, string>
+  /** Whether the team's leader has approved Carol's request to join. */
+  let carolApproved: boolean
 
   beforeEach(async () => {
     setActivePinia(createPinia())
     server = new FakeServer()
     online = true
     sentBy = new Map()
+    carolApproved = false
     const transportFor = (userId: string) => {
       const transport = new ServerTransport(server)
-      // Both are members of the team: each sees the same team, and may log its events.
-      transport.reference = {
+      // Both are members of the team: each sees the same team, and may log its events. Carol
+      // sees nothing of it until she is approved.
+      const reference = () => ({
         ...emptyReference,
-        people: [{ id: PERSON, display_name: '爱丽丝', user_id: ALICE.id }, { id: PERSON_2, display_name: '鲍勃', user_id: BOB.id }],
-        teamMembers: [PERSON, PERSON_2].map((person_id) => ({ team_id: TEAM, person_id, role: 'member' as const })),
-      }
+        people: [
+          { id: PERSON, display_name: '爱丽丝', user_id: ALICE.id },
+          { id: PERSON_2, display_name: '鲍勃', user_id: BOB.id },
+          ...(carolApproved ? [{ id: CAROL_PERSON, display_name: '卡萝', user_id: CAROL.id }] : []),
+        ],
+        teamMembers: [PERSON, PERSON_2, ...(carolApproved ? [CAROL_PERSON] : [])]
+          .map((person_id) => ({ team_id: TEAM, person_id, role: 'member' as const })),
+      })
+      transport.fetchReference = async () => (userId !== CAROL.id || carolApproved ? reference() : emptyReference)
       const push = transport.push.bind(transport)
       transport.push = async (changes: EventChange[]) => {
         if (!online) throw new TypeError('Failed to fetch')
@@ -119,6 +136,28 @@ describe('a phone shared by two users', () => {
     await events.load()
     expect(events.events.find((record) => record.id === refused)?.syncState).toBe('failed')
     expect(events.events.find((record) => record.id === synced)?.syncState).toBe('synced')
+  })
+
+  it('opens a newcomer\'s own account when they sign up, and their team once they are approved', async () => {
+    const session = useSessionStore()
+    await session.signIn(ALICE.email, 'pw')
+    online = false
+    await useEventsStore().save(eventFields())
+    // Carol signs up on Alice's phone (whose session ended): Alice's unsynced event is set aside.
+    await session.signUp('138 0013 8000', 'long enough')
+    online = true
+    expect(services.account?.userId).toBe(CAROL.id)
+    expect(session.asideAccounts).toEqual([expect.objectContaining({ userId: ALICE.id, unsynced: 1 })])
+    expect(session.myTeamIds).toEqual([])
+    expect(await session.refreshProfile()).toBe(false)
+    expect(session.myTeamIds).toEqual([])
+
+    carolApproved = true
+    expect(await session.refreshProfile()).toBe(true)
+    expect(session.myTeamIds).toEqual([TEAM])
+    expect(session.personId).toBe(CAROL_PERSON)
+    // The pull starts over: the team's events from before she joined come to her phone.
+    expect(await services.account!.db.getMeta('pullCursor')).toBeNull()
   })
 
   it('leaves nothing of a user who signs out with everything synced', async () => {

@@ -83,6 +83,12 @@ describe('validateEvent mirrors the database rules', () => {
     expect(rulesOf({ ...fields, theme_month_id: APRIL }, ctx)).toEqual([])
   })
 
+  it('takes an event without a theme month: the server puts it in its month\'s, made on first use', () => {
+    expect(rulesOf({ theme_month_id: null })).toEqual([])
+    expect(rulesOf({ theme_month_id: null, started_at: '2031-07-05T09:00:00+08:00', ended_at: '2031-07-05T12:00:00+08:00' },
+      { ...context, now: Date.parse('2031-07-06T00:00:00Z') })).toEqual([])
+  })
+
   it('refuses a team the user is not in (RLS) and skips the check when no list is given', () => {
     expect(rulesOf({}, { ...context, allowedTeamIds: [] })).toContain('team_id:permission')
     expect(rulesOf({}, { now: context.now })).toEqual([])

@@ -14,6 +14,7 @@ export interface ParticipantDraft {
 export interface EventDraft {
   station_id: string
   team_id: string
+  /** The date's theme month as the phone knows it; '' when it knows none (the server makes it). */
   theme_month_id: string
   /** YYYY-MM-DD in Kunming. */
   date: string
@@ -64,7 +65,7 @@ export function draftFromEvent(event: ServiceEventFields): EventDraft {
   return {
     station_id: event.station_id,
     team_id: event.team_id,
-    theme_month_id: event.theme_month_id,
+    theme_month_id: event.theme_month_id ?? '',
     date: shanghaiDateOf(event.started_at) ?? '',
     start: shanghaiTimeOf(event.started_at) ?? '',
     end: shanghaiTimeOf(event.ended_at) ?? '',
@@ -111,7 +112,8 @@ export function fieldsFromDraft(draft: EventDraft): { fields: ServiceEventFields
     fields: {
       station_id: draft.station_id,
       team_id: draft.team_id,
-      theme_month_id: draft.theme_month_id,
+      // Unknown here: the server puts the event in its month's theme month, made on first use.
+      theme_month_id: draft.theme_month_id || null,
       started_at: startedAt ?? '',
       ended_at: endedAt ?? '',
       // Trimmed as the database trims typed text (Unicode whitespace, e.g. an ideographic space).

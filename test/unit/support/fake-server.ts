@@ -6,6 +6,7 @@
 // every row it wrote, so tests can check whose token carried a change and what anyone could
 // have pulled.
 import { profileIssues, tidyProfile, type PersonalProfile, type ServerProfile } from '../../../src/domain/person-profile'
+import type { DeviceReport } from '../../../src/domain/device-report'
 import { hundredthsOfHours } from '../../../src/domain/validation'
 import { TransportError } from '../../../src/sync/errors'
 import type { ChangeOutcome, EventChange, PullPage, ReferenceData, ServerEvent, ServerRequest, ServiceEventFields } from '../../../src/domain/types'
@@ -52,6 +53,8 @@ export class FakeServer {
   readonly written: ServerEvent[] = []
   /** The most rows one pull answers, whatever the caller asks (the real server caps at 1000). */
   pageCap = Infinity
+  /** Device reports received, oldest first. */
+  readonly reports: DeviceReport[] = []
   private revision = 0
   now = '2023-03-06T00:00:00.000Z'
 
@@ -85,6 +88,12 @@ export class FakeServer {
     if (issue) throw new TransportError(`violates check constraint "${issue.rule}"`, 400, '23514', issue.rule)
     this.profile = { ...tidyProfile(clone(profile)), person_id: 'person-of-the-user', updated_at: this.now }
     return clone(this.profile)
+  }
+
+  /** Keeps the report; answers the server's clock (`now`). */
+  reportDevice(report: DeviceReport): { server_time_ms: number } {
+    this.reports.push(clone(report))
+    return { server_time_ms: Date.parse(this.now) }
   }
 
   /** Another user's edit or delete, straight on the server. */
@@ -241,5 +250,9 @@ export class ServerTransport implements SyncTransport {
 
   async saveProfile(profile: PersonalProfile): Promise<ServerProfile> {
     return this.server.saveProfile(profile)
+  }
+
+  async reportDevice(report: DeviceReport): Promise<{ server_time_ms: number }> {
+    return this.server.reportDevice(report)
   }
 }

@@ -10,6 +10,7 @@ import { FakeClock, sequentialIds, USER } from './fixtures'
 
 export const offlineAuth: AuthApi = {
   signIn: async () => ({ id: USER, email: 'volunteer@demo.local' }),
+  signUp: async () => ({ id: USER, email: 'volunteer@demo.local' }),
   signOut: async () => undefined,
   sessionState: async () => ({ state: 'unknown' }),
   onSessionEnded: () => () => undefined,
@@ -38,6 +39,8 @@ export async function useTestServices(
     random: () => 0.5,
     newId: sequentialIds('d'),
     lock: noLock,
+    appVersion: '0.0.0-test',
+    storage: async () => ({ persisted: true, usageBytes: 2_000_000, quotaBytes: 500_000_000 }),
   })
   configureServices(services)
   const signedIn = options.signedIn === undefined ? USER : options.signedIn
