@@ -4,7 +4,7 @@
 // which every certificate is built with; test/integration/certified-hours.test.ts holds the two
 // to the same answers on the same records.
 import { shanghaiDateOf } from './time'
-import type { Participant, Uuid } from './types'
+import type { LocalEvent, Participant, ServiceEventFields, Station, Team, Uuid } from './types'
 import { hundredthsOfHours } from './validation'
 
 /** What the rule looks at: whether the record is still on record, and whether a leader confirmed this version. */
@@ -144,4 +144,30 @@ export function unitsOf(rows: readonly RecordRow[]): { recordingUnit: string; ce
     const totals = totalsOf(rows.filter((row) => row.recordingUnit === unit))
     return { recordingUnit: unit, certifiedHours: totals.certifiedHours, events: totals.events }
   })
+}
+
+/** The fields of the ledger of record, on phones that pull them. */
+type RecordFields = ServiceEventFields & { place?: string; service_content?: string }
+
+/** A team's recording unit: the server's, else its default (the chamber, else the name). */
+export function recordingUnitOf(team: Team & { recording_unit?: string }): string {
+  return team.recording_unit || team.chamber || team.name
+}
+
+/** An event as the record shows it: the server's version when the phone has one, else the phone's own. */
+export function recordedService(record: LocalEvent, stations: ReadonlyMap<Uuid, Station>): RecordedService {
+  const fields: RecordFields = record.server?.fields ?? record
+  return {
+    id: record.id,
+    deleted: record.server ? record.server.deleted : record.deleted,
+    confirmed: !!record.server?.confirmation,
+    team_id: fields.team_id,
+    station_id: fields.station_id,
+    theme_month_id: fields.theme_month_id,
+    started_at: fields.started_at,
+    title: fields.title,
+    place: fields.place ?? stations.get(fields.station_id)?.address ?? '',
+    service_content: fields.service_content ?? fields.title,
+    participants: fields.participants,
+  }
 }

@@ -9,38 +9,11 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { fetchClosedPeriods } from '../api/records'
-import { recordTotals, serviceRecord, unitsOf, type RecordedService } from '../domain/service-record'
-import type { LocalEvent, ServiceEventFields, Station, Team, Uuid } from '../domain/types'
+import { recordedService, recordingUnitOf, recordTotals, serviceRecord, unitsOf } from '../domain/service-record'
 import { currentAccount, requireAccount } from '../sync/runtime'
 import { useEventsStore } from './events'
 import { useReferenceStore } from './reference'
 import { useSessionStore } from './session'
-
-/** The fields of the ledger of record, on phones that pull them. */
-type RecordFields = ServiceEventFields & { place?: string; service_content?: string }
-
-/** A team's recording unit: the server's, else its default (the chamber, else the name). */
-export function recordingUnitOf(team: Team & { recording_unit?: string }): string {
-  return team.recording_unit || team.chamber || team.name
-}
-
-/** An event as the record shows it: the server's version when the phone has one, else the phone's own. */
-function recordedService(record: LocalEvent, stations: ReadonlyMap<Uuid, Station>): RecordedService {
-  const fields: RecordFields = record.server?.fields ?? record
-  return {
-    id: record.id,
-    deleted: record.server ? record.server.deleted : record.deleted,
-    confirmed: !!record.server?.confirmation,
-    team_id: fields.team_id,
-    station_id: fields.station_id,
-    theme_month_id: fields.theme_month_id,
-    started_at: fields.started_at,
-    title: fields.title,
-    place: fields.place ?? stations.get(fields.station_id)?.address ?? '',
-    service_content: fields.service_content ?? fields.title,
-    participants: fields.participants,
-  }
-}
 
 export const useServiceRecordStore = defineStore('serviceRecord', () => {
   /** Closed station x theme months, as last fetched. */

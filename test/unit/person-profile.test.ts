@@ -28,6 +28,17 @@ describe('the resident ID number', () => {
     expect(residentIdCheckDigit('53010219900307123')).toBe('8')
   })
 
+  it('catches every single mistyped digit (what MOD 11-2 is for)', () => {
+    const body = '11010519491231002'
+    for (let position = 0; position < body.length; position++) {
+      for (const digit of '0123456789') {
+        if (digit === body[position]) continue
+        const mistyped = body.slice(0, position) + digit + body.slice(position + 1)
+        expect(residentIdCheckDigit(mistyped), mistyped).not.toBe('X')
+      }
+    }
+  })
+
   it('holds a real date of birth', () => {
     expect(birthDateInResidentId('11010519491231002X')).toBe('1949-12-31')
     expect(birthDateInResidentId('110105194902300021')).toBeNull()
