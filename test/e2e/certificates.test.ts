@@ -1,11 +1,12 @@
-// A volunteer's record, a correction request and a 志愿服务记录证明, end to end at 360×740 in
-// Chinese (issue 11): the volunteer sees which records count, flags an error in one and asks for
-// a certificate; the team leader declines the correction with a reason and issues the
-// certificate; the volunteer opens it, prints it to PDF (the text checked with poppler's
-// pdftotext: every required field, and hours equal to the sum of the confirmed records), opens it
-// again offline; its QR code's address opens the verification page signed out: valid, "not
-// found" for a tampered hash, revoked once the leader revokes it; the volunteer reads the
-// leader's answer to the correction. The database, read directly, is the oracle.
+// A volunteer's record, correction requests and a 志愿服务记录证明, end to end at 360×740 in
+// Chinese (issue 11): the volunteer sees which records count, flags errors in two of them and asks
+// for a certificate; the team leader declines one correction with a reason, corrects the record of
+// the other and says so, and issues the certificate; the volunteer opens it, prints it to PDF (the
+// text checked with poppler's pdftotext: every required field, and hours equal to the sum of the
+// confirmed records), opens it and the record again offline; its QR code's address opens the
+// verification page signed out: valid, "not found" for a tampered hash, revoked once the leader
+// revokes it; the volunteer reads the leader's answers and the corrected record. The database,
+// read directly, is the oracle.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -167,6 +168,13 @@ it('takes a volunteer from their record to a verified certificate, and a correct
   await first.getByText('已提交').waitFor()
   await expect.poll(async () => (await suite.db.query('select 1 from public.correction_requests where note = $1', [note])).rowCount,
     { timeout: 30_000 }).toBe(1)
+  // And another, which the leader will correct.
+  const placeNote = `地点写错了，应为盘龙区敬老院（${run}）`
+  await unconfirmed.getByRole('button', { name: '提出异议' }).click()
+  await unconfirmed.getByLabel('哪里有误？').fill(placeNote)
+  await unconfirmed.getByRole('button', { name: '提交异议' }).click()
+  await expect.poll(async () => (await suite.db.query('select 1 from public.correction_requests where note = $1', [placeNote])).rowCount,
+    { timeout: 30_000 }).toBe(1)
 
   // A certificate request for May 2022.
   await volunteer.getByText('申请证明', { exact: true }).click()
@@ -189,6 +197,22 @@ it('takes a volunteer from their record to a verified certificate, and a correct
   await correction.getByLabel('答复理由').fill(answer)
   await correction.getByRole('button', { name: '确定' }).click()
   await correction.waitFor({ state: 'detached' })
+
+  // The other: the leader corrects the event (an edit as any other, synced), then says so.
+  const placeCorrection = leader.locator('[data-testid^="correction-"]', { hasText: placeNote })
+  await placeCorrection.getByRole('link', { name: '去修改这条活动' }).click()
+  await leader.getByRole('heading', { name: '修改活动' }).waitFor()
+  const correctedTitle = `${fixture.titles.unconfirmed}（已更正地点）`
+  await leader.getByLabel('活动名称').fill(correctedTitle)
+  await leader.getByRole('button', { name: '保存', exact: true }).click()
+  await expect.poll(async () => (await suite.db.query('select title from public.service_events where id = $1', [unconfirmedId])).rows[0]?.title,
+    { timeout: 30_000 }).toBe(correctedTitle)
+  await leader.getByTestId('nav-review').click()
+  await placeCorrection.getByRole('button', { name: '已更正' }).click()
+  await placeCorrection.getByLabel('更正说明（可不填）').fill('活动名称已注明地点')
+  await placeCorrection.getByRole('button', { name: '确定' }).click()
+  await placeCorrection.waitFor({ state: 'detached' })
+  expect((await suite.db.query('select status from public.correction_requests where note = $1', [placeNote])).rows[0]?.status).toBe('resolved')
 
   const request = leader.getByTestId(`certificate-request-${requestId}`)
   await request.getByRole('button', { name: '出具证明' }).click()
@@ -239,6 +263,12 @@ it('takes a volunteer from their record to a verified certificate, and a correct
   await certificate.waitFor({ timeout: 30_000 })
   await volunteer.getByText('离线：显示的是本机保存的副本。').waitFor()
   expect(await printedText(volunteer)).toContain(issued.certificate_no)
+  // And the record, from the events on the phone.
+  await volunteer.getByTestId('nav-record').click()
+  await volunteer.getByText('离线时显示本机保存的记录').waitFor()
+  await expect(volunteer.getByTestId(`record-${firstId}`).getByTestId('record-hours').textContent()).resolves.toBe('2.5小时')
+  await volunteer.getByTestId('my-certificate').filter({ hasText: issued.certificate_no }).waitFor()
+  await screenshot(volunteer, 'record-offline-zh-CN')
   await volunteer.context().setOffline(false)
 
   // Anyone, signed out, checks it with the QR code's address.
@@ -262,11 +292,14 @@ it('takes a volunteer from their record to a verified certificate, and a correct
   await expect(checker.getByTestId('verify-status').textContent()).resolves.toContain('证明已作废')
   await screenshot(checker, 'verify-revoked-zh-CN')
 
-  // The volunteer reads the leader's answer to the correction.
-  await volunteer.getByRole('button', { name: '返回' }).click()
-  await volunteer.getByTestId('nav-record').click()
+  // The volunteer reads the leader's answers to the corrections, and the corrected record.
+  await volunteer.reload()
   const outcome = volunteer.getByTestId('my-correction').filter({ hasText: note })
   await outcome.getByTestId('correction-status').filter({ hasText: '未予更正' }).waitFor({ timeout: 30_000 })
   await expect(outcome.textContent()).resolves.toContain(`答复：${answer}`)
+  const corrected = volunteer.getByTestId('my-correction').filter({ hasText: placeNote })
+  await corrected.getByTestId('correction-status').filter({ hasText: '已更正' }).waitFor({ timeout: 30_000 })
+  await expect(corrected.textContent()).resolves.toContain('答复：活动名称已注明地点')
+  await expect(volunteer.getByTestId(`record-${unconfirmedId}`).textContent()).resolves.toContain(correctedTitle)
   await screenshot(volunteer, 'record-correction-answered-zh-CN')
 })
