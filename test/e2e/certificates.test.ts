@@ -31,6 +31,8 @@ interface Fixture {
   holder: string
   titles: { confirmed: string[]; unconfirmed: string }
   eventIds: string[]
+  /** The volunteer had no ID number before this file gave them one. */
+  addedIdentity: boolean
 }
 let fixture: Fixture
 
@@ -64,6 +66,7 @@ async function userId(email: string): Promise<string> {
 beforeAll(async () => {
   await suite.db.query(`insert into public.theme_months (month, theme) values ('2022-05-01', '端到端测试主题月 2022-05') on conflict (month) do nothing`)
   // The volunteer's ID number, which a certificate needs (entered on the profile page otherwise).
+  const addedIdentity = !(await suite.db.query(`select 1 from public.person_identities where person_id = md5('person-2')::uuid`)).rowCount
   await suite.db.query(`
     insert into public.person_identities (person_id, id_type, id_number, birth_date)
     values (md5('person-2')::uuid, 'resident_id', $1, '1949-12-31')
@@ -78,11 +81,30 @@ beforeAll(async () => {
   ]
   const unit = (await suite.db.query<{ unit: string }>(`select recording_unit as unit from public.teams where id = md5('team-1')::uuid`)).rows[0]!.unit
   const holder = (await suite.db.query<{ name: string }>(`select display_name as name from public.people where id = md5('person-2')::uuid`)).rows[0]!.name
-  fixture = { unit, holder, titles, eventIds }
+  fixture = { unit, holder, titles, eventIds, addedIdentity }
 })
 
 afterAll(async () => {
   for (const context of contexts) await context.close()
+  // Take this run's rows out again, so that other tests (the coordinators' month lists among them)
+  // see the demo program as seeded: certificates are sealed against updates and the audit trail
+  // is append-only, so as the owner with triggers off.
+  await suite.db.query('begin')
+  await suite.db.query('set local session_replication_role = replica')
+  await suite.db.query(`delete from public.certificates where request_id in (select id from public.certificate_requests where note = $1)`, [`评优用 ${run}`])
+  await suite.db.query('delete from public.certificate_requests where note = $1', [`评优用 ${run}`])
+  for (const table of ['correction_requests', 'audit_trail', 'event_participants', 'sync_changes']) {
+    await suite.db.query(`delete from public.${table} where event_id = any($1)`, [fixture.eventIds])
+  }
+  await suite.db.query('delete from public.service_events where id = any($1)', [fixture.eventIds])
+  if (!(await suite.db.query(`select 1 from public.service_events e join public.theme_months m on m.id = e.theme_month_id where m.month = '2022-05-01'`)).rowCount) {
+    for (const table of ['station_month_volunteers', 'station_month_totals']) {
+      await suite.db.query(`delete from public.${table} where theme_month_id = (select id from public.theme_months where month = '2022-05-01')`)
+    }
+    await suite.db.query(`delete from public.theme_months where month = '2022-05-01'`)
+  }
+  if (fixture.addedIdentity) await suite.db.query(`delete from public.person_identities where person_id = md5('person-2')::uuid`)
+  await suite.db.query('commit')
 })
 
 async function open(url = suite.app.url): Promise<Page> {

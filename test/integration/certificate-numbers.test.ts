@@ -12,6 +12,9 @@ const UNIT = `编号并发测试单位 ${run}`
 const REQUESTS = 12
 const DETAILS = { person_in_charge: '王主任', handler: '李经办', contact: '13812345678', notes: '' }
 
+/** The theme months the fixtures need (made here when missing, removed afterwards). */
+const MONTHS = ['2021-07-01']
+
 let owner: pg.Client
 let leader: SupabaseClient
 let coordinator: SupabaseClient
@@ -64,6 +67,12 @@ afterAll(async () => {
   await owner.query('delete from public.audit_trail where team_id = $1', [team])
   await owner.query('delete from public.event_participants where event_id in (select id from public.service_events where team_id = $1)', [team])
   await owner.query('delete from public.service_events where team_id = $1', [team])
+  // The months this file added, unless something else is in them now (the demo program has none there).
+  const months = `select m.id from public.theme_months m where m.month = any($1::date[])
+    and not exists (select from public.service_events e where e.theme_month_id = m.id)`
+  await owner.query(`delete from public.station_month_volunteers where theme_month_id in (${months})`, [MONTHS])
+  await owner.query(`delete from public.station_month_totals where theme_month_id in (${months})`, [MONTHS])
+  await owner.query(`delete from public.theme_months where id in (${months})`, [MONTHS])
   await owner.query('delete from public.team_members where team_id = $1', [team])
   await owner.query('delete from public.teams where id = $1', [team])
   await owner.query('commit')

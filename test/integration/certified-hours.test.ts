@@ -15,6 +15,9 @@ const run = Date.now().toString(36)
 const UNIT = `认证时长测试单位 ${run}`
 const PERIOD = { from: '2021-08-01', to: '2021-08-31' }
 
+/** The theme months the fixtures need (made here when missing, removed afterwards). */
+const MONTHS = ['2021-08-01', '2021-09-01']
+
 let owner: pg.Client
 let team: string
 let person: string
@@ -68,6 +71,12 @@ afterAll(async () => {
   await owner.query('delete from public.audit_trail where team_id = $1', [team])
   await owner.query('delete from public.event_participants where event_id in (select id from public.service_events where team_id = $1)', [team])
   await owner.query('delete from public.service_events where team_id = $1', [team])
+  // The months this file added, unless something else is in them now (the demo program has none there).
+  const months = `select m.id from public.theme_months m where m.month = any($1::date[])
+    and not exists (select from public.service_events e where e.theme_month_id = m.id)`
+  await owner.query(`delete from public.station_month_volunteers where theme_month_id in (${months})`, [MONTHS])
+  await owner.query(`delete from public.station_month_totals where theme_month_id in (${months})`, [MONTHS])
+  await owner.query(`delete from public.theme_months where id in (${months})`, [MONTHS])
   await owner.query('delete from public.team_members where team_id = $1', [team])
   await owner.query('delete from public.teams where id = $1', [team])
   await owner.query('commit')
