@@ -222,7 +222,9 @@ select ok((:'follow_up'::jsonb -> 'teams_without_events') @> jsonb_build_array(j
 select ok((:'follow_up'::jsonb -> 'teams_without_events') @> jsonb_build_array(jsonb_build_object('team_id', :'team1', 'waiting_events', 2)),
   'a team whose events are only on phones is listed, with how many wait there');
 select tests.reset_role();
-select tests.make_event(:'quiet_team', :'station', '2019-05-10 09:00+08');
+select tests.make_person('Quiet team leader') as quiet_leader \gset
+select tests.make_member(:'quiet_team', :'quiet_leader', 'leader');
+select tests.make_event(:'quiet_team', :'station', '2019-05-10 09:00+08', participants => array[:'quiet_leader'::uuid]);
 select tests.act_as(tests.demo_user('coordinator'));
 select ok(not (public.follow_up(:'may') -> 'teams_without_events') @> jsonb_build_array(jsonb_build_object('team_id', :'quiet_team')),
   'a team with an event in the month is not listed');

@@ -139,7 +139,9 @@ it('writes the 2023 figures in the form of the published report', async () => {
   // The choice is remembered once the English messages have arrived, not at the click.
   await page.waitForFunction(() => document.documentElement.lang === 'en')
   await page.reload()
-  await page.getByTestId('report-sentence').filter({ hasText: 'volunteers taking part' }).waitFor({ timeout: 30_000 })
+  // The report opens on the latest year again; 2023 is chosen anew.
+  await page.getByLabel('Year', { exact: true }).selectOption('2023')
+  await page.getByTestId('report-sentence').filter({ hasText: '615 volunteers taking part' }).waitFor({ timeout: 30_000 })
   const english = await page.getByTestId('report-sentence').textContent()
   expect(english).toContain('615 volunteers taking part')
   expect(english).toContain('3,265 person-times served')

@@ -298,7 +298,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await audit(page, 'report', lang)
 
     await go(page, 'manage')
-    await page.locator('.editable-list__item').first().waitFor({ timeout: 30_000 })
+    // Long lists start folded (the theme months, the teams): the first open one shows its rows.
+    await page.locator('details[open] .editable-list__item').first().waitFor({ timeout: 30_000 })
     await audit(page, 'manage', lang)
     // The teams, folded, found by search; a team far down edited where it is, the form in sight.
     await page.locator('#teams-heading').click()
@@ -315,8 +316,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
     const form = await page.locator('#teams-name').boundingBox()
     expect(form && form.y >= 0 && form.y + form.height <= PORTRAIT.height, 'the edit form opens in sight').toBe(true)
     // ...while another record is asked to be deleted.
-    await page.locator('.editable-list__item .btn--danger-quiet').nth(1).click()
-    await page.locator('.editable-list__item .confirm').waitFor()
+    await page.locator('details[open] .editable-list__item .btn--danger-quiet').nth(1).click()
+    await page.locator('details[open] .editable-list__item .confirm').waitFor()
     await audit(page, 'manage, editing a team far down and delete asked', lang)
 
     // Rosters: a person found by name, their team opened with its members.
