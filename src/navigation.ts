@@ -4,20 +4,22 @@ import { readonly, ref } from 'vue'
 
 export type ViewName =
   | 'log' | 'events' | 'team' | 'dashboard' | 'followup' | 'report' | 'manage' | 'rosters' | 'join' | 'device'
-  | 'record' | 'profile' | 'review' | 'certificate' | 'verify'
+  | 'closeout' | 'adjustments' | 'history' | 'record' | 'profile' | 'review' | 'certificate' | 'verify'
 
 export interface Route {
   view: ViewName | null
   /**
-   * The event being edited on the log page (null for a new one), the invite code on the join page
-   * (#/join/<code>), the certificate shown, or the rest of the path of a verification page
-   * ("<number>/<hash>").
+   * The event being edited on the log page or whose history is shown (#/history/<id>), the invite
+   * code on the join page (#/join/<code>), the certificate shown, or the rest of the path of a
+   * verification page ("<number>/<hash>").
    */
   id: string | null
 }
 
-const VIEWS: readonly ViewName[] = ['log', 'events', 'team', 'dashboard', 'followup', 'report', 'manage', 'rosters', 'join', 'device',
-  'record', 'profile', 'review', 'certificate', 'verify']
+const VIEWS: readonly ViewName[] = [
+  'log', 'events', 'team', 'dashboard', 'followup', 'report', 'manage', 'rosters', 'join', 'device', 'closeout', 'adjustments', 'history',
+  'record', 'profile', 'review', 'certificate', 'verify',
+]
 
 /** Pages anyone may open, signed in or not. */
 export const PUBLIC_VIEWS: readonly ViewName[] = ['verify']

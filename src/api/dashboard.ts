@@ -1,8 +1,8 @@
 // Coordinators' figures from the server: the dashboard's figures under its filters (per station x
-// theme month, per team, and the whole selection), program totals for the report, and a live feed
+// theme month, per team, and the whole selection), and a live feed
 // of changes. Realtime is used when the project offers it; without it
 // (the local stack has none, or a proxy blocks websockets) the caller polls instead.
-import type { GroupTotals, ProgramTotals, StationMonthFigures, TeamFigures, TotalsFilter } from '../domain/types'
+import type { GroupTotals, StationMonthFigures, TeamFigures, TotalsFilter } from '../domain/types'
 
 /** The Supabase client, loaded on first use like the sync runtime loads it (sync/runtime.ts). */
 async function client() {
@@ -65,24 +65,6 @@ export async function fetchTeamTotals(filter: TotalsFilter): Promise<TeamFigures
   const { data, error } = await (await client()).rpc('team_totals', filterArgs(filter))
   if (error) throw failed(error)
   return ((data ?? []) as Record<string, unknown>[]).map((row) => ({ team_id: String(row.team_id), ...figuresOf(row) }))
-}
-
-/** Program-wide totals over theme months from..to (YYYY-MM-01, inclusive); all months when null. */
-export async function fetchProgramTotals(fromMonth: string | null, toMonth: string | null): Promise<ProgramTotals> {
-  const { data, error } = await (await client()).rpc('program_totals', { from_month: fromMonth, to_month: toMonth })
-  if (error) throw failed(error)
-  const row = (Array.isArray(data) ? data[0] : data) as Record<keyof ProgramTotals, number | string> | undefined
-  if (!row) throw new DashboardError('program_totals returned no row', null)
-  return {
-    teams: Number(row.teams),
-    volunteers: Number(row.volunteers),
-    stations: Number(row.stations),
-    events: Number(row.events),
-    volunteer_hours: Number(row.volunteer_hours),
-    people_served: Number(row.people_served),
-    funds_fen: Number(row.funds_fen),
-    materials_fen: Number(row.materials_fen),
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 // The shapes of the program's data, as the database and the sync API define them
 // (supabase/migrations). Money is integer fen; times are ISO 8601 strings with offset.
+import type { CalendarException } from './workdays'
 
 export type Uuid = string
 
@@ -13,6 +14,11 @@ export interface Team {
   id: Uuid
   name: string
   chamber: string
+  /**
+   * The unit that records the team's service (活动组织单位 of its events by default); absent in
+   * reference data kept by app versions before the ledger.
+   */
+  recording_unit?: string
 }
 
 export interface ThemeMonth {
@@ -68,6 +74,18 @@ export interface ServiceEventFields {
   materials_fen: number
   materials_description: string
   participants: Participant[]
+  // The complete record of the 办法 (Art. 7). Absent from changes queued and events kept by app
+  // versions before the ledger: the server then fills its defaults (an edit keeps its values).
+  /** 地点: where it took place; by default the station's address. */
+  place?: string
+  /** 服务内容: what the volunteers did (apart from the free note). */
+  service_content?: string
+  /** 活动负责人: one of the participants; by default the team's leader. */
+  person_in_charge?: Uuid | null
+  /** 活动组织单位: by default the team's recording unit. */
+  organizing_unit?: string
+  /** When it was first saved (on the phone); taken by the server from a create only. */
+  recorded_at?: string
 }
 
 /** An event as the server holds it (pull_event_changes, conflicts). */
@@ -254,6 +272,8 @@ export interface ReferenceData {
   themeMonths: ThemeMonth[]
   people: Person[]
   teamMembers: TeamMember[]
+  /** The official exceptions to Monday-Friday (work_calendar), for the recording deadline. */
+  workCalendar: CalendarException[]
   /** The signed-in user's program-wide role, if any. */
   programRole: ProgramRole | null
 }

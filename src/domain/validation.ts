@@ -91,6 +91,9 @@ export const TEXT_RULES = {
   service_events_title: { min: 1, max: 100 },
   service_events_note: { min: 0, max: 2000, lineBreaks: true },
   service_events_materials_description: { min: 0, max: 500 },
+  service_events_place: { min: 0, max: 200 },
+  service_events_service_content: { min: 1, max: 500, lineBreaks: true },
+  service_events_organizing_unit: { min: 1, max: 100 },
   stations_name: { min: 1, max: 100 },
   stations_address: { min: 0, max: 200 },
   teams_name: { min: 1, max: 100 },
@@ -122,6 +125,23 @@ function checkText(fields: ServiceEventFields, issues: ValidationIssue[]): void 
   for (const field of ['title', 'note', 'materials_description'] as const) {
     const rule = textRule(`service_events_${field}`, fields[field] ?? '')
     if (rule) issues.push({ field, rule })
+  }
+  // The complete record's texts, when given: a version without them gets the server's defaults.
+  for (const field of ['place', 'service_content', 'organizing_unit'] as const) {
+    const text = fields[field]
+    const rule = text === undefined ? null : textRule(`service_events_${field}`, text)
+    if (rule) issues.push({ field, rule })
+  }
+}
+
+/** The person in charge, when given, is one of the participants (as the database checks at commit). */
+function checkPersonInCharge(fields: ServiceEventFields, issues: ValidationIssue[]): void {
+  const person = fields.person_in_charge
+  // Without participants, service_events_has_participants says what is wrong.
+  if (person === undefined || person === null || (fields.participants ?? []).length === 0) return
+  if (person === '') issues.push({ field: 'person_in_charge', rule: 'required' })
+  else if (!fields.participants.some((p) => p.person_id === person)) {
+    issues.push({ field: 'person_in_charge', rule: 'service_events_person_in_charge_participant' })
   }
 }
 
@@ -235,5 +255,6 @@ export function validateEvent(fields: ServiceEventFields, context: ValidationCon
   checkText(fields, issues)
   checkAmounts(fields, issues)
   checkParticipants(fields, context, durationMs, issues)
+  checkPersonInCharge(fields, issues)
   return issues
 }

@@ -11,10 +11,11 @@ import type {
   EventRequest, LocalEvent, Person, Profile, ReferenceData, Station, SyncState, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
 import { isParked, isUnsynced } from '../domain/device-report'
+import type { CalendarException } from '../domain/workdays'
 import { coalesce, type OutboxEntry } from './outbox'
 
 /** Bump with a new step in upgrade() whenever stores or indexes change. */
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 /** Small values kept between runs. */
 export interface MetaValues {
@@ -58,12 +59,14 @@ interface LedgerSchema extends DBSchema {
   theme_months: { key: Uuid; value: ThemeMonth }
   people: { key: Uuid; value: Person }
   team_members: { key: [Uuid, Uuid]; value: TeamMember }
+  /** The official exceptions to Monday-Friday, by day. */
+  work_calendar: { key: string; value: CalendarException }
   meta: { key: MetaKey; value: { key: MetaKey; value: unknown } }
   /** Certificates the user opened, kept to open and print offline. */
   certificates: { key: Uuid; value: Certificate }
 }
 
-const REFERENCE_STORES = ['stations', 'teams', 'theme_months', 'people', 'team_members'] as const
+const REFERENCE_STORES = ['stations', 'teams', 'theme_months', 'people', 'team_members', 'work_calendar'] as const
 
 /** What a plan sees: the events asked for (absent ones missing) and their queued changes, in order. */
 export interface EventSlice {
@@ -240,15 +243,16 @@ export class LocalDb {
 
   async loadReference(): Promise<Omit<ReferenceData, 'programRole'>> {
     const tx = this.db.transaction(REFERENCE_STORES, 'readonly')
-    const [stations, teams, themeMonths, people, teamMembers] = await Promise.all([
+    const [stations, teams, themeMonths, people, teamMembers, workCalendar] = await Promise.all([
       tx.objectStore('stations').getAll(),
       tx.objectStore('teams').getAll(),
       tx.objectStore('theme_months').getAll(),
       tx.objectStore('people').getAll(),
       tx.objectStore('team_members').getAll(),
+      tx.objectStore('work_calendar').getAll(),
     ])
     await tx.done
-    return { stations, teams, themeMonths, people, teamMembers }
+    return { stations, teams, themeMonths, people, teamMembers, workCalendar }
   }
 
   /** Replaces all reference data (and the profile derived from it) at once. */
@@ -261,6 +265,7 @@ export class LocalDb {
       ...data.themeMonths.map((row) => tx.objectStore('theme_months').put(plain(row))),
       ...data.people.map((row) => tx.objectStore('people').put(plain(row))),
       ...data.teamMembers.map((row) => tx.objectStore('team_members').put(plain(row))),
+      ...data.workCalendar.map((row) => tx.objectStore('work_calendar').put(plain(row))),
       ...Object.entries(meta).map(([key, value]) => tx.objectStore('meta').put(plain({ key: key as MetaKey, value }))),
     ]
     await Promise.all([...puts, tx.done])
@@ -377,6 +382,12 @@ export async function openLocalDb(name: string): Promise<LocalDb> {
         transaction.objectStore('events').createIndex('by_sync_state', 'syncState')
       }
       if (oldVersion < 4) {
+        database.createObjectStore('work_calendar', { keyPath: 'day' })
+        // Events pulled before the ledger lack its fields, and the server gave them no new
+        // revision: pulling from the start brings them (and reference data that holds the calendar).
+        if (oldVersion >= 1) void transaction.objectStore('meta').delete('pullCursor')
+      }
+      if (oldVersion < 5) {
         database.createObjectStore('certificates', { keyPath: 'id' })
       }
     },

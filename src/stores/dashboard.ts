@@ -3,8 +3,8 @@
 // the page can say how fresh its figures are. The last figures are kept for offline use.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { fetchFilteredTotals, fetchProgramTotals, fetchTeamTotals, subscribeToTotals } from '../api/dashboard'
-import type { GroupTotals, ProgramTotals, StationMonthFigures, TeamFigures, TotalsFilter } from '../domain/types'
+import { fetchFilteredTotals, fetchTeamTotals, subscribeToTotals } from '../api/dashboard'
+import type { GroupTotals, StationMonthFigures, TeamFigures, TotalsFilter } from '../domain/types'
 import { loadDashboardSnapshot, saveDashboardSnapshot } from './dashboard-snapshot'
 
 export const POLL_SECONDS = 10
@@ -33,8 +33,6 @@ export const useDashboardStore = defineStore('dashboard', () => {
   const loading = ref(false)
   /** The last load's failure, if it failed. */
   const error = ref<{ message: string; code: string | null } | null>(null)
-  /** Program totals of one calendar year, for the year report. */
-  const yearTotals = ref<{ year: number; totals: ProgramTotals } | null>(null)
   /** A first visit starts at a year the page proposes; later visits keep the last filters. */
   let filterProposed = saved.loadedAt !== null
 
@@ -85,18 +83,6 @@ export const useDashboardStore = defineStore('dashboard', () => {
   function setFilter(change: Partial<TotalsFilter>): void {
     filter.value = { ...filter.value, ...change }
     void refresh()
-  }
-
-  /** Loads the program totals of the theme months of one year. */
-  async function loadYear(year: number): Promise<void> {
-    try {
-      const totals = await fetchProgramTotals(`${year}-01-01`, `${year}-12-01`)
-      yearTotals.value = { year, totals }
-      error.value = null
-    } catch (caught) {
-      const failure = caught as { message?: string; code?: string | null }
-      error.value = { message: failure.message ?? String(caught), code: failure.code ?? null }
-    }
   }
 
   const onOnline = () => void refresh()
@@ -154,10 +140,8 @@ export const useDashboardStore = defineStore('dashboard', () => {
     loading,
     error,
     secondsSinceLoad,
-    yearTotals,
     refresh,
     setFilter,
-    loadYear,
     start,
     stop,
   }

@@ -85,8 +85,12 @@ export const useEventsStore = defineStore('events', () => {
     if (issues.length > 0) throw new EventValidationError(issues)
     const now = new Date(clock.now()).toISOString()
     const eventId = existing?.id ?? id ?? newId()
-    const record = pendingVersion(eventId, input, existing, useSessionStore().user?.id ?? null, now)
-    await db.saveEvent(record, { change_id: newId(), event_id: eventId, op: 'upsert', fields: input, queued_at: now, sent: false })
+    // Recorded when first saved here, offline too (the 10 working days of the 办法 Art. 11 count
+    // to it); an edit keeps it, as the server does.
+    const recordedAt = existing ? existing.recorded_at : now
+    const saved = recordedAt ? { ...input, recorded_at: recordedAt } : input
+    const record = pendingVersion(eventId, saved, existing, useSessionStore().user?.id ?? null, now)
+    await db.saveEvent(record, { change_id: newId(), event_id: eventId, op: 'upsert', fields: saved, queued_at: now, sent: false })
     await load()
     await announce(account)
     return eventId

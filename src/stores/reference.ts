@@ -1,7 +1,7 @@
 /**
  * useReferenceStore: stations, teams, theme months, people and team memberships, as the
  * signed-in user may see them, available offline.
- * State: stations, teams, themeMonths, people, teamMembers, loadedAt.
+ * State: stations, teams, themeMonths, people, teamMembers, workCalendar, loadedAt.
  * Actions: load() (from the phone; empty when nobody is signed in), refresh() (from the server,
  * then kept on the phone).
  * Helpers: membersOf(teamId) → Person[], themeMonthFor(dateOrInstant) → ThemeMonth | undefined.
@@ -11,6 +11,7 @@ import { ref } from 'vue'
 import { profileOf, seesMoreThan } from '../domain/profile'
 import { shanghaiMonthOf } from '../domain/time'
 import type { Person, Station, Team, TeamMember, ThemeMonth, Uuid } from '../domain/types'
+import type { CalendarException } from '../domain/workdays'
 import { currentAccount, getServices } from '../sync/runtime'
 
 export const useReferenceStore = defineStore('reference', () => {
@@ -24,18 +25,23 @@ export const useReferenceStore = defineStore('reference', () => {
   const people = ref<Person[]>([])
   /** Memberships of those people. */
   const teamMembers = ref<TeamMember[]>([])
+  /** Holidays and make-up working days (work_calendar), for the recording deadline. */
+  const workCalendar = ref<CalendarException[]>([])
   /** When reference data last came from the server (ISO 8601), null if never. */
   const loadedAt = ref<string | null>(null)
 
   /** Loads what the phone kept. */
   async function load(): Promise<void> {
     const account = await currentAccount()
-    const data = account ? await account.db.loadReference() : { stations: [], teams: [], themeMonths: [], people: [], teamMembers: [] }
+    const data = account
+      ? await account.db.loadReference()
+      : { stations: [], teams: [], themeMonths: [], people: [], teamMembers: [], workCalendar: [] }
     stations.value = data.stations.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
     teams.value = data.teams.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
     themeMonths.value = data.themeMonths.sort((a, b) => a.month.localeCompare(b.month))
     people.value = data.people.sort((a, b) => a.display_name.localeCompare(b.display_name, 'zh-CN'))
     teamMembers.value = data.teamMembers
+    workCalendar.value = data.workCalendar
     loadedAt.value = account ? await account.db.getMeta('referenceLoadedAt') : null
   }
 
@@ -75,5 +81,5 @@ export const useReferenceStore = defineStore('reference', () => {
     return themeMonths.value.find((row) => row.month === month)
   }
 
-  return { stations, teams, themeMonths, people, teamMembers, loadedAt, load, refresh, membersOf, themeMonthFor }
+  return { stations, teams, themeMonths, people, teamMembers, workCalendar, loadedAt, load, refresh, membersOf, themeMonthFor }
 })

@@ -42,11 +42,23 @@ function knownRevision(record: LocalEvent): number {
   return Math.max(record.serverRevision ?? -1, record.server?.revision ?? -1)
 }
 
-/** Fields compared with the participants in a fixed order (the server keeps them by person). */
+const RECORD_FIELDS = ['place', 'service_content', 'person_in_charge', 'organizing_unit'] as const
+
+/**
+ * What the user gave, with the participants in a fixed order (the server keeps them by person):
+ * not when it was recorded (the server writes that time its own way), and the complete record's
+ * fields only where the other version holds them too (an older app's version has none; the
+ * server's has its defaults).
+ */
+function contentOf(fields: ServiceEventFields, other: ServiceEventFields): string {
+  const plain = fieldsOf(fields)
+  delete plain.recorded_at
+  for (const key of RECORD_FIELDS) if (other[key] === undefined) delete plain[key]
+  return JSON.stringify({ ...plain, participants: plain.participants.sort((x, y) => x.person_id.localeCompare(y.person_id)) })
+}
+
 function sameContent(a: LocalEvent, b: LocalEvent): boolean {
-  const canonical = (fields: ServiceEventFields) =>
-    JSON.stringify({ ...fieldsOf(fields), participants: fieldsOf(fields).participants.sort((x, y) => x.person_id.localeCompare(y.person_id)) })
-  return a.deleted === b.deleted && (a.deleted || canonical(a) === canonical(b))
+  return a.deleted === b.deleted && (a.deleted || contentOf(a, b) === contentOf(b, a))
 }
 
 /** The backup's version as a conflict with the newer version the phone holds in sync. */

@@ -20,7 +20,22 @@ export function fieldsOf(source: ServiceEventFields): ServiceEventFields {
     materials_fen: source.materials_fen,
     materials_description: source.materials_description,
     participants: source.participants.map((p) => ({ person_id: p.person_id, hours: Number(p.hours) })),
+    ...recordFieldsOf(source),
   }
+}
+
+/**
+ * The complete record's fields that the source holds: a version saved by an app before the
+ * ledger has none, and sends none, so that the server fills its defaults.
+ */
+function recordFieldsOf(source: ServiceEventFields): Partial<ServiceEventFields> {
+  const fields: Partial<ServiceEventFields> = {}
+  if (source.place !== undefined) fields.place = source.place
+  if (source.service_content !== undefined) fields.service_content = source.service_content
+  if (source.person_in_charge !== undefined) fields.person_in_charge = source.person_in_charge
+  if (source.organizing_unit !== undefined) fields.organizing_unit = source.organizing_unit
+  if (source.recorded_at !== undefined) fields.recorded_at = source.recorded_at
+  return fields
 }
 
 export function serverCopyOf(row: ServerEvent): ServerCopy {
@@ -76,6 +91,8 @@ export function pendingVersion(
     server: existing?.server ?? null,
     recordedBy: existing?.recordedBy ?? recordedBy,
     savedAt: now,
+    // The server clears a confirmation on every edit: the phone shows it so at once, offline too.
+    confirmation: null,
   }
 }
 
@@ -241,7 +258,10 @@ export function planPull(slice: EventSlice, rows: readonly ServerEvent[], cursor
     if (record && (queued.has(row.id) || record.syncState !== 'synced')) {
       if (!record.server || record.server.revision < copy.revision) putEvents.set(row.id, { ...record, server: copy })
     } else if (record) {
-      if (record.serverRevision === null || record.serverRevision < copy.revision) {
+      // At the revision the phone has too when the phone's version lacks the complete record:
+      // the server's row holds the defaults it filled in for an older app's version.
+      const fillsRecord = record.serverRevision === copy.revision && record.place === undefined && copy.fields.place !== undefined
+      if (record.serverRevision === null || record.serverRevision < copy.revision || fillsRecord) {
         putEvents.set(row.id, syncedRecord(row.id, copy, now))
       }
     } else if (!copy.deleted) {

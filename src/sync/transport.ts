@@ -8,6 +8,7 @@ import type {
   ChangeOutcome, EventChange, Person, ProgramRole, PullPage, ReferenceData, ServerRequest, Station, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
 import type { DeviceReport } from '../domain/device-report'
+import type { CalendarException } from '../domain/workdays'
 import { TransportError } from './errors'
 
 export interface SyncTransport {
@@ -105,17 +106,18 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
     saveProfile: (profile) => call<ServerProfile>(() => client.rpc('save_my_profile', { p_profile: profile })),
     reportDevice: (report) => call<{ server_time_ms: number }>(() => client.rpc('report_device', { report })),
     async fetchReference() {
-      const [stations, teams, themeMonths, people, teamMembers, roles] = await Promise.all([
+      const [stations, teams, themeMonths, people, teamMembers, workCalendar, roles] = await Promise.all([
         selectAll<Station>('stations', 'id, name, address', ['id']),
-        selectAll<Team>('teams', 'id, name, chamber', ['id']),
+        selectAll<Team>('teams', 'id, name, chamber, recording_unit', ['id']),
         selectAll<ThemeMonth>('theme_months', 'id, month, theme, named', ['id']),
         // People include those who have left the user's teams (their past events name them);
         // memberships are the current ones only (left_at unset): only they make a member.
         selectAll<Person>('people', 'id, display_name, user_id', ['id']),
         selectAll<TeamMember>('team_members', 'team_id, person_id, role', ['team_id', 'person_id'], ['left_at']),
+        selectAll<CalendarException>('work_calendar', 'day, kind', ['day']),
         call<{ role: ProgramRole }[]>(() => client.from('program_roles').select('role').eq('user_id', ownerId)),
       ])
-      return { stations, teams, themeMonths, people, teamMembers, programRole: roles[0]?.role ?? null }
+      return { stations, teams, themeMonths, people, teamMembers, workCalendar, programRole: roles[0]?.role ?? null }
     },
   }
 }

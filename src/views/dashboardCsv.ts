@@ -19,10 +19,21 @@ const EVENT_COLUMNS = [
   'fundsYuan', 'materialsYuan', 'materialsDescription', 'note',
 ]
 
-export function totalsRows(rows: readonly StationMonthFigures[], names: Names, heading: Heading): (string | number)[][] {
+/** A column of the ledger's status of each station × theme month (open, closed, adjusted), in words. */
+export interface StatusColumn {
+  heading: string
+  of: (row: StationMonthFigures) => string
+}
+
+export function totalsRows(
+  rows: readonly StationMonthFigures[],
+  names: Names,
+  heading: Heading,
+  status?: StatusColumn,
+): (string | number)[][] {
   const body = rows.map((r) => {
     const month = names.months.get(r.theme_month_id)
-    return [
+    const figures = [
       names.stations.get(r.station_id) ?? r.station_id,
       month?.theme ?? '',
       month?.month.slice(0, 7) ?? '',
@@ -33,8 +44,10 @@ export function totalsRows(rows: readonly StationMonthFigures[], names: Names, h
       fenToYuanText(r.funds_fen),
       fenToYuanText(r.materials_fen),
     ]
+    return status ? [...figures, status.of(r)] : figures
   })
-  return [TOTALS_COLUMNS.map(heading), ...body]
+  const headings = TOTALS_COLUMNS.map(heading)
+  return [status ? [...headings, status.heading] : headings, ...body]
 }
 
 /**

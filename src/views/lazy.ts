@@ -19,14 +19,27 @@ function lazy(load: () => Promise<{ default: Component }>): Component {
   })
 }
 
+/**
+ * A page that shows the ledger's words too: its messages (a bundle of their own, as is its
+ * loader) come with it.
+ */
+function withLedgerMessages(load: () => Promise<{ default: Component }>): () => Promise<{ default: Component }> {
+  const messages = async () => (await import('../i18n/ledger')).loadCurrentLedgerMessages()
+  return async () => (await Promise.all([load(), messages()]))[0]
+}
+
 export const TeamView = lazy(() => import('./TeamView.vue'))
-export const DashboardView = lazy(() => import('./DashboardView.vue'))
-export const ReportView = lazy(() => import('./ReportView.vue'))
-export const ManageView = lazy(() => import('./ManageView.vue'))
+export const DashboardView = lazy(withLedgerMessages(() => import('./DashboardView.vue')))
+export const ReportView = lazy(withLedgerMessages(() => import('./ReportView.vue')))
+export const ManageView = lazy(withLedgerMessages(() => import('./ManageView.vue')))
+export const CloseoutView = lazy(withLedgerMessages(() => import('./ledger/CloseoutView.vue')))
+export const AdjustmentsView = lazy(withLedgerMessages(() => import('./ledger/AdjustmentsView.vue')))
+export const HistoryView = lazy(withLedgerMessages(() => import('./ledger/HistoryView.vue')))
 export const FollowUpView = lazy(() => import('./FollowUpView.vue'))
 export const DeviceView = lazy(() => import('./DeviceView.vue'))
 export const RostersView = lazy(() => import('./RostersView.vue'))
 export const JoinView = lazy(() => import('./JoinView.vue'))
+
 /** A page that speaks the record's messages (src/i18n/record), shown once they are loaded too. */
 function withRecordMessages(load: () => Promise<{ default: Component }>): () => Promise<{ default: Component }> {
   return async () => {

@@ -5,8 +5,14 @@ import { draftFieldOf, emptyDraft, type EventDraft } from '../../src/components/
 import type { Person, ServiceEventFields, Station, Team, ThemeMonth } from '../../src/domain/types'
 import { createAppI18n, type Locale } from '../../src/i18n'
 
-const stations: Station[] = [{ id: 's1', name: '五华区工作站', address: '' }]
-const teams: Team[] = [{ id: 't1', name: '浙江餐饮商会志愿服务队', chamber: '' }]
+const stations: Station[] = [
+  { id: 's1', name: '五华区工作站', address: '五华区华山南路 1 号' },
+  { id: 's2', name: '盘龙区工作站', address: '盘龙区北京路 2 号' },
+]
+const teams: Team[] = [
+  { id: 't1', name: '浙江餐饮商会志愿服务队', chamber: '浙江餐饮商会', recording_unit: '昆明市浙江商会' },
+  { id: 't2', name: '福建商会志愿服务队', chamber: '福建商会' },
+]
 const themeMonths: ThemeMonth[] = [
   { id: 'm-2023-03', month: '2023-03-01', theme: '学雷锋志愿服务' },
   { id: 'm-2023-04', month: '2023-04-01', theme: '关爱妇女儿童' },
@@ -26,6 +32,10 @@ function draft(overrides: Partial<EventDraft> = {}): EventDraft {
     end: '11:00',
     title: '社区义诊',
     participants: [{ person_id: 'p1', hours: '2' }],
+    place: '五华区华山南路 1 号',
+    service_content: '为老人测量血压',
+    person_in_charge: 'p1',
+    organizing_unit: '昆明市浙江商会',
     ...overrides,
   })
 }
@@ -38,6 +48,7 @@ function mountForm(modelValue: EventDraft, extra: Record<string, unknown> = {}, 
       teams,
       themeMonths,
       members,
+      leaderIds: ['p2'],
       'onUpdate:modelValue': (value: EventDraft) => void wrapper.setProps({ modelValue: value }),
       ...extra,
     },
@@ -61,7 +72,7 @@ function currentDraft(wrapper: VueWrapper): EventDraft {
 
 describe('EventForm', () => {
   it('shows a translated message next to each missing or wrong field and does not submit', async () => {
-    const wrapper = mountForm(draft({ start: '', end: '', title: '', participants: [] }))
+    const wrapper = mountForm(draft({ start: '', end: '', title: '', participants: [], person_in_charge: '' }))
     await wrapper.find('form').trigger('submit')
 
     expect(wrapper.emitted('submit')).toBeUndefined()
@@ -109,7 +120,57 @@ describe('EventForm', () => {
       funds_fen: 120050,
       materials_fen: 0,
       participants: [{ person_id: 'p1', hours: 2 }],
+      place: '五华区华山南路 1 号',
+      service_content: '为老人测量血压',
+      person_in_charge: 'p1',
+      organizing_unit: '昆明市浙江商会',
     })
+    wrapper.unmount()
+  })
+
+  it('asks for the complete record (办法 Art. 7) at each field, in Chinese and in English', async () => {
+    for (const [locale, message] of [['zh-CN', '请填写此项。'], ['en', 'Fill this in.']] as const) {
+      const wrapper = mountForm(draft({ place: ' ', service_content: '', organizing_unit: '\u3000' }), {}, locale)
+      await wrapper.find('form').trigger('submit')
+      expect(wrapper.emitted('submit')).toBeUndefined()
+      expect(errorFor(wrapper, 'ev-place')).toBe(message)
+      expect(errorFor(wrapper, 'ev-service-content')).toBe(message)
+      expect(errorFor(wrapper, 'ev-organizing-unit')).toBe(message)
+      wrapper.unmount()
+    }
+    const long = mountForm(draft({ service_content: '服'.repeat(501) }), {}, 'en')
+    await long.find('form').trigger('submit')
+    expect(errorFor(long, 'ev-service-content')).toBe('What was done is 1 to 500 characters.')
+    long.unmount()
+  })
+
+  it('keeps the person in charge among the participants, starting at the team\'s leader', async () => {
+    const wrapper = mountForm(draft({ participants: [], person_in_charge: '' }))
+    await wrapper.find('#same-hours').setValue('1.5')
+    await wrapper.findAll('button').find((b) => b.text() === '全部填入')?.trigger('click')
+    expect(currentDraft(wrapper).person_in_charge).toBe('p2')
+    const options = wrapper.findAll('#ev-person-in-charge option').map((o) => o.text())
+    expect(options).toEqual(['请选择', '王伟', '李芳'])
+
+    await wrapper.find('#ev-person-in-charge').setValue('p1')
+    expect(currentDraft(wrapper).person_in_charge).toBe('p1')
+    await wrapper.setProps({ modelValue: { ...currentDraft(wrapper), person_in_charge: 'p9' } })
+    await wrapper.find('form').trigger('submit')
+    expect(errorFor(wrapper, 'ev-person-in-charge')).toBe('活动负责人必须是参加活动的志愿者之一。')
+    wrapper.unmount()
+  })
+
+  it('moves the place with the station and the organizing unit with the team, unless typed over', async () => {
+    const wrapper = mountForm(draft())
+    await wrapper.find('#ev-station').setValue('s2')
+    expect(currentDraft(wrapper).place).toBe('盘龙区北京路 2 号')
+    await wrapper.find('#ev-team').setValue('t2')
+    // A team without a recording unit of its own records under its chamber, as the server fills it.
+    expect(currentDraft(wrapper).organizing_unit).toBe('福建商会')
+
+    await wrapper.find('#ev-place').setValue('翠湖公园')
+    await wrapper.find('#ev-station').setValue('s1')
+    expect(currentDraft(wrapper).place).toBe('翠湖公园')
     wrapper.unmount()
   })
 
@@ -181,6 +242,10 @@ describe('EventForm', () => {
     expect(draftFieldOf(null, 'service_events_funds_format')).toBe('funds')
     expect(draftFieldOf(null, 'service_events_materials_format')).toBe('materials')
     expect(draftFieldOf(null, 'event_participants_hours_format')).toBe('participants')
+    expect(draftFieldOf(null, 'service_events_place_characters')).toBe('place')
+    expect(draftFieldOf(null, 'service_events_service_content_length')).toBe('service_content')
+    expect(draftFieldOf(null, 'service_events_organizing_unit_length')).toBe('organizing_unit')
+    expect(draftFieldOf(null, 'service_events_person_in_charge_participant')).toBe('person_in_charge')
   })
 
   it('speaks English when asked', async () => {

@@ -86,6 +86,7 @@ describe('EventForm with nobody chosen and no title', () => {
   it('moves the focus to the first of them in the form: the participants search box, next to its message', async () => {
     const draft: EventDraft = emptyDraft({
       station_id: 's1', team_id: 't1', theme_month_id: 'm', date: '2023-03-05', start: '09:00', end: '11:00', title: '',
+      place: '五华区', service_content: '义诊', organizing_unit: '一队',
     })
     const wrapper = mount(EventForm, {
       props: {
@@ -94,6 +95,7 @@ describe('EventForm with nobody chosen and no title', () => {
         teams: [{ id: 't1', name: '一队', chamber: '' }],
         themeMonths: [{ id: 'm', month: '2023-03-01', theme: '学雷锋' }],
         members,
+        leaderIds: [],
       },
       global: { plugins: [createAppI18n('zh-CN')] },
       attachTo: document.body,

@@ -2,6 +2,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import en from '../../src/i18n/en'
+import ledgerEn from '../../src/i18n/ledger/en'
+import ledgerZhCN from '../../src/i18n/ledger/zh-CN'
 import recordEn from '../../src/i18n/record/en'
 import recordZhCN from '../../src/i18n/record/zh-CN'
 import zhCN from '../../src/i18n/zh-CN'
@@ -40,8 +42,10 @@ function merged(base: object, extra: object): Record<string, unknown> {
   }
   return out
 }
-const allZhCN = merged(zhCN, recordZhCN)
-const allEn = merged(en, recordEn)
+// What the pages speak once all have loaded: the main messages, under `ledger` the ledger pages'
+// bundle, and the record pages' bundle merged in at the top.
+const allZhCN = merged({ ...zhCN, ledger: ledgerZhCN }, recordZhCN)
+const allEn = merged({ ...en, ledger: ledgerEn }, recordEn)
 
 const CJK = /[\u3400-\u9fff]/
 
@@ -78,6 +82,7 @@ describe('translations', () => {
 
   it('has the same keys in English as in Chinese', () => {
     expect(keysOf(en).sort()).toEqual(keysOf(zhCN).sort())
+    expect(keysOf(ledgerEn).sort()).toEqual(keysOf(ledgerZhCN).sort())
     expect(keysOf(recordEn).sort()).toEqual(keysOf(recordZhCN).sort())
   })
 

@@ -17,6 +17,7 @@ async function completeAndSave(page: Page, title: string, hours: string, served:
   await page.getByLabel('统一时长（小时）').fill(hours)
   await page.getByRole('button', { name: '全部填入' }).click()
   await page.getByLabel('活动名称').fill(title)
+  await page.getByLabel('服务内容').fill(title)
   await page.getByLabel('服务党员群众（人次）').fill(String(served))
   await page.getByRole('button', { name: '保存', exact: true }).click()
   await page.getByTestId('saved-notice').waitFor()

@@ -26,6 +26,8 @@ async function open(lang: Lang, url = suite.app.url): Promise<{ context: Browser
   await page.locator('#sign-in-email').waitFor()
   if (lang === 'en') {
     await page.getByRole('button', { name: 'English' }).click()
+    // The choice is remembered once the English messages have arrived, not at the click.
+    await page.waitForFunction(() => document.documentElement.lang === 'en')
     await page.reload()
     await page.locator('#sign-in-email').waitFor()
   }
@@ -91,6 +93,7 @@ async function logEvent(page: Page, event: { title: string; date: string; start:
   await page.locator('#same-hours').fill('1')
   await page.locator('#same-hours + button').click()
   await page.locator('#ev-title').fill(event.title)
+  await page.locator('#ev-service-content').fill(event.title)
 }
 
 async function saveAndSeeSynced(page: Page, title: string): Promise<void> {

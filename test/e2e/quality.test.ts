@@ -273,10 +273,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): review, dashboard, follow-up, report, manage, rosters`, async () => {
+  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): review, dashboard, follow-up, report, close-out, adjustments, manage, rosters`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'admin@demo.local')
-    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(9)
+    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(11)
     await go(page, 'review')
     await page.getByRole('heading', { level: 3 }).first().waitFor({ timeout: 30_000 })
     await audit(page, 'review', lang)
@@ -297,9 +297,22 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.getByTestId('report-sentence').waitFor({ timeout: 30_000 })
     await audit(page, 'report', lang)
 
+    // Close-out of a 2023 month (the seed's events), a station's close form and versions open.
+    await go(page, 'closeout')
+    await page.locator('#closeout-year').selectOption('2023')
+    await page.locator('[data-testid^="period-"]').first().waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid^="period-"] .actions .btn').first().click()
+    await page.locator('[data-testid^="period-"] .fold > summary').first().click()
+    await audit(page, 'close-out, closing asked', lang)
+
+    await go(page, 'adjustments')
+    await page.getByTestId('decided-requests').waitFor({ timeout: 30_000 })
+    await audit(page, 'adjustments', lang)
+
     await go(page, 'manage')
     // Long lists start folded (the theme months, the teams): the first open one shows its rows.
     await page.locator('details[open] .editable-list__item').first().waitFor({ timeout: 30_000 })
+    await page.locator('#calendar-heading').waitFor({ timeout: 30_000 })
     await audit(page, 'manage', lang)
     // The teams, folded, found by search; a team far down edited where it is, the form in sight.
     await page.locator('#teams-heading').click()

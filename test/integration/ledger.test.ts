@@ -27,15 +27,50 @@ beforeAll(async () => {
   program = await loadProgram(db)
 })
 
+/** Stations and teams this file made; removed at the end (see removeMade). */
+const made = { stations: [] as Uuid[], teams: [] as Uuid[] }
+
 afterAll(async () => {
   for (const handle of opened.splice(0)) await handle.close()
+  await removeMade()
   await db.end()
 })
+
+/**
+ * Takes this file's stations and teams out again, with everything that names them: the year
+ * report counts every station and team of the program, and other files check it against the
+ * published figures. Their months are closed and the trail is append-only, so the rows go with
+ * the triggers (foreign keys included) off, table by table.
+ */
+async function removeMade(): Promise<void> {
+  const { stations, teams } = made
+  const events = `select id from public.service_events where station_id = any($1) or team_id = any($2)`
+  const byEvent = [
+    `delete from public.event_participants where event_id in (${events})`,
+    `delete from public.sync_changes where event_id in (${events})`,
+    `delete from public.adjustment_requests where event_id in (${events}) or team_id = any($2)`,
+    `delete from public.correction_requests where event_id in (${events}) or team_id = any($2)`,
+    `delete from public.audit_trail where event_id in (${events}) or station_id = any($1) or team_id = any($2)`,
+    `delete from public.service_events where station_id = any($1) or team_id = any($2)`,
+  ]
+  const byStation = ['period_closures', 'station_month_totals', 'station_month_volunteers']
+    .map((table) => `delete from public.${table} where station_id = any($1)`)
+  const byTeam = ['team_members', 'team_invites', 'join_requests'].map((table) => `delete from public.${table} where team_id = any($1)`)
+  await db.query('begin')
+  await db.query('set local session_replication_role = replica')
+  for (const statement of byEvent) await db.query(statement, [stations, teams])
+  for (const statement of byStation) await db.query(statement, [stations])
+  for (const statement of byTeam) await db.query(statement, [teams])
+  await db.query('delete from public.teams where id = any($1)', [teams])
+  await db.query('delete from public.stations where id = any($1)', [stations])
+  await db.query('commit')
+}
 
 /** A station of this test's own, so that closing its months stops no other test's writes. */
 async function newStation(): Promise<Uuid> {
   const id = randomUUID()
   await db.query(`insert into public.stations (id, name, address) values ($1, $2, '集成测试地址')`, [id, `结账测试站 ${id}`])
+  made.stations.push(id)
   return id
 }
 
@@ -111,6 +146,7 @@ describe('closing a month while phones push into it', () => {
     const stationId = await newStation()
     const teamId = randomUUID()
     await db.query(`insert into public.teams (id, name, chamber) values ($1, $2, '集成测试商会')`, [teamId, `结账测试队 ${teamId}`])
+    made.teams.push(teamId)
     const key = keyAt(stationId, 1 + Math.floor(Math.random() * 12))
     const clients = await pushers(teamId)
     const coordinator = await connectOracle()

@@ -113,6 +113,18 @@ describe('importing a backup', () => {
     expect(conflict.result.conflicts).toBe(1)
   })
 
+  it('knows its own version once synced: the server\'s time of recording and an older app\'s missing fields differ in nothing typed', () => {
+    const record = { place: '翠湖公园', service_content: '测血压', person_in_charge: eventFields().participants[0]!.person_id, organizing_unit: '商会' }
+    const saved = pendingRecord(A, eventFields({ ...record, recorded_at: '2023-03-05T04:00:00.123Z' }))
+    const onServer = synced(A, 5, { ...record, recorded_at: '2023-03-05T04:00:00.123+00:00' })
+    expect(planImport(slice([onServer]), new Map(), content([saved], [change(A, 'c1')])).result.alreadyHere).toBe(1)
+
+    const older = pendingRecord(B, eventFields())
+    expect(planImport(slice([synced(B, 2, record)]), new Map(), content([older], [change(B, 'c2')])).result.alreadyHere).toBe(1)
+    const typedOtherwise = pendingRecord(C, eventFields({ ...record, place: '别处' }))
+    expect(planImport(slice([synced(C, 2, record)]), new Map(), content([typedOtherwise], [change(C, 'c3')])).result.conflicts).toBe(1)
+  })
+
   it('adds a correction request once, whatever the event\'s version', () => {
     const request: EventRequest = {
       id: 'r1', kind: 'correction', eventId: C, eventTitle: '社区义诊', text: '时长记错了', status: 'queued',

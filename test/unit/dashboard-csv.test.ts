@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { TotalsFilter } from '../../src/domain/types'
-import { eventRows, exportName, inSelection, type Names } from '../../src/views/dashboardCsv'
+import { eventRows, exportName, inSelection, totalsRows, type Names } from '../../src/views/dashboardCsv'
 import { APRIL, eventFields, MARCH, pendingRecord, STATION, STATION_2, TEAM } from './support/fixtures'
 
 const TEAM_2 = '00000000-0000-4000-8000-0000000000a2'
@@ -51,5 +51,19 @@ describe('dashboard exports', () => {
     ]
     expect(exportName(shown, { ...all, station_id: STATION, team_id: TEAM }, names)).toBe('2023-03_2023-04-五华区工作站-一队')
     expect(exportName([], all, names)).toBe('empty')
+  })
+
+  it('adds the ledger status of each station × month as a last column when asked', () => {
+    const rows = [
+      { station_id: STATION, theme_month_id: MARCH, events: 2, volunteers: 3, volunteer_hours: 6, people_served: 10, funds_fen: 12345, materials_fen: 0 },
+      { station_id: STATION_2, theme_month_id: APRIL, events: 1, volunteers: 1, volunteer_hours: 2, people_served: 4, funds_fen: 0, materials_fen: 100 },
+    ]
+    const heading = (key: string) => `h:${key}`
+    const withStatus = totalsRows(rows, names, heading, { heading: '结账状态', of: (r) => (r.station_id === STATION ? '已结账（最终）' : '未结账') })
+    expect(withStatus[0]?.at(-1)).toBe('结账状态')
+    expect(withStatus.slice(1).map((r) => [r[0], r.at(-1)])).toEqual([['五华区工作站', '已结账（最终）'], ['盘龙区工作站', '未结账']])
+    const without = totalsRows(rows, names, heading)
+    expect(without[0]).toHaveLength(withStatus[0]!.length - 1)
+    expect(without[1]?.at(-1)).toBe(withStatus[1]?.at(-2))
   })
 })

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import { compileMessages, precompileMessages, type MessageTree } from '../../build/precompile-messages'
 import en from '../../src/i18n/en'
+import ledgerEn from '../../src/i18n/ledger/en'
+import ledgerZhCN from '../../src/i18n/ledger/zh-CN'
 import zhCN from '../../src/i18n/zh-CN'
 
 function leaves(tree: MessageTree, prefix = ''): Array<[string, string]> {
@@ -20,7 +22,7 @@ function translator(messages: Record<string, unknown>): Translate {
 }
 
 describe('precompiled messages', () => {
-  for (const [locale, messages] of [['zh-CN', zhCN], ['en', en]] as const) {
+  for (const [locale, messages] of [['zh-CN', { ...zhCN, ledger: ledgerZhCN }], ['en', { ...en, ledger: ledgerEn }]] as const) {
     it(`read in ${locale} exactly as the source strings do, with every parameter and plural form`, () => {
       const compiled = compileMessages(messages)
       const fromSource = translator(messages)
@@ -50,5 +52,16 @@ describe('precompiled messages', () => {
     const module = (await import(`data:text/javascript,${encodeURIComponent(result.code)}`)) as { default: Record<string, unknown> }
     expect(module.default).toEqual(compileMessages({ a: { b: '共 {n} 人' } }))
     expect(filter.id.test('/app/src/i18n/xx.ts') && !filter.id.test('/app/src/i18n/format.ts')).toBe(true)
+  })
+
+  it("compiles the ledger pages' bundle in the app's build too", async () => {
+    const { default: config } = await import('../../vite.config')
+    const resolved = typeof config === 'function' ? config({ command: 'build', mode: 'production' }) : config
+    const plugin = (resolved as { plugins: { name?: string; transform?: { filter: { id: RegExp } } }[] }).plugins
+      .flat()
+      .find((p) => p?.name === 'volunteer-ledger:precompile-messages')
+    const filter = plugin?.transform?.filter.id
+    expect(['/app/src/i18n/zh-CN.ts', '/app/src/i18n/ledger/zh-CN.ts', '/app/src/i18n/ledger/en.ts'].every((id) => filter?.test(id))).toBe(true)
+    expect(filter?.test('/app/src/i18n/ledger/index.ts')).toBe(false)
   })
 })

@@ -3,7 +3,7 @@
 // (Kunming), the zone the server uses to match an event to its theme month.
 import { fenToYuanText, parseYuan } from '../../domain/money'
 import { shanghaiDateOf, shanghaiInstant, shanghaiTimeOf } from '../../domain/time'
-import type { Participant, ServiceEventFields, ThemeMonth } from '../../domain/types'
+import type { Participant, ServiceEventFields, Station, Team, ThemeMonth, Uuid } from '../../domain/types'
 import { trimText, validateEvent, type ValidationContext } from '../../domain/validation'
 
 export interface ParticipantDraft {
@@ -28,6 +28,14 @@ export interface EventDraft {
   materials_description: string
   title: string
   note: string
+  /** 地点; starts at the station's address. */
+  place: string
+  /** 服务内容 */
+  service_content: string
+  /** 活动负责人: a participant's person id; starts at the team's leader when taking part. */
+  person_in_charge: string
+  /** 活动组织单位; starts at the team's recording unit. */
+  organizing_unit: string
 }
 
 /** The form's own fields, and `participant:<person_id>` for one volunteer's hours. */
@@ -57,6 +65,10 @@ export function emptyDraft(prefill: Partial<EventDraft> = {}): EventDraft {
     materials_description: '',
     title: '',
     note: '',
+    place: '',
+    service_content: '',
+    person_in_charge: '',
+    organizing_unit: '',
     ...prefill,
   }
 }
@@ -76,7 +88,61 @@ export function draftFromEvent(event: ServiceEventFields): EventDraft {
     materials_description: event.materials_description,
     title: event.title,
     note: event.note,
+    // An event kept by an app before the ledger has none of these: the form fills its defaults.
+    place: event.place ?? '',
+    service_content: event.service_content ?? '',
+    person_in_charge: event.person_in_charge ?? '',
+    organizing_unit: event.organizing_unit ?? '',
   }
+}
+
+/** What the complete record's defaults come from: the chosen station's address, the team's unit and leaders. */
+export interface DraftDefaults {
+  stations: readonly Station[]
+  teams: readonly Team[]
+  /** The people who lead the draft's team now. */
+  leaderIds: readonly Uuid[]
+}
+
+/** The unit that records a team's service: its recording unit, else (as the server fills it) its chamber or name. */
+export function recordingUnitOf(team: Team | undefined): string {
+  if (!team) return ''
+  return team.recording_unit || team.chamber || team.name
+}
+
+function addressOf(defaults: DraftDefaults, stationId: string): string {
+  return defaults.stations.find((s) => s.id === stationId)?.address ?? ''
+}
+
+/** The person in charge: the one chosen while taking part, else a leader taking part, else the first participant. */
+function personInChargeOf(draft: EventDraft, leaderIds: readonly Uuid[]): string {
+  const ids = draft.participants.map((p) => p.person_id)
+  if (ids.includes(draft.person_in_charge)) return draft.person_in_charge
+  return ids.find((id) => leaderIds.includes(id)) ?? ids[0] ?? ''
+}
+
+/**
+ * The draft after a change, its defaults following: the place follows the station and the
+ * organizing unit the team while they still hold the previous default (or nothing), so that
+ * what the user typed stays; the person in charge stays one of the participants.
+ */
+export function followDefaults(previous: EventDraft, next: EventDraft, defaults: DraftDefaults): EventDraft {
+  const followed = { ...next }
+  const oldAddress = addressOf(defaults, previous.station_id)
+  if (next.place === '' || (next.station_id !== previous.station_id && next.place === oldAddress)) {
+    followed.place = addressOf(defaults, next.station_id)
+  }
+  const oldUnit = recordingUnitOf(defaults.teams.find((t) => t.id === previous.team_id))
+  if (next.organizing_unit === '' || (next.team_id !== previous.team_id && next.organizing_unit === oldUnit)) {
+    followed.organizing_unit = recordingUnitOf(defaults.teams.find((t) => t.id === next.team_id))
+  }
+  followed.person_in_charge = personInChargeOf(next, defaults.leaderIds)
+  return followed
+}
+
+/** A draft whose empty complete-record fields take their defaults (a fresh form, an older event or draft). */
+export function withDefaults(draft: EventDraft, defaults: DraftDefaults): EventDraft {
+  return followDefaults(draft, draft, defaults)
 }
 
 /**
@@ -87,6 +153,13 @@ export function draftFromEvent(event: ServiceEventFields): EventDraft {
 export function fieldsFromDraft(draft: EventDraft): { fields: ServiceEventFields; issues: FieldIssue[] } {
   const issues: FieldIssue[] = []
   if (!draft.date) issues.push({ field: 'date', rule: 'required' })
+  // The 办法 (Art. 7) asks for each of these; the database takes an empty place (its default,
+  // the station's address, may be empty), the form does not.
+  // Without participants there is nobody to put in charge: the participants' message says it.
+  const required = ['place', 'service_content', 'organizing_unit', ...(draft.participants.length > 0 ? ['person_in_charge' as const] : [])] as const
+  for (const field of required) {
+    if (trimText(draft[field]) === '') issues.push({ field, rule: 'required' })
+  }
   for (const field of ['start', 'end'] as const) {
     if (!draft[field]) issues.push({ field, rule: 'required' })
   }
@@ -124,6 +197,10 @@ export function fieldsFromDraft(draft: EventDraft): { fields: ServiceEventFields
       materials_fen: materials ?? 0,
       materials_description: trimText(draft.materials_description),
       participants,
+      place: trimText(draft.place),
+      service_content: trimText(draft.service_content),
+      person_in_charge: draft.person_in_charge || null,
+      organizing_unit: trimText(draft.organizing_unit),
     },
     issues,
   }
@@ -154,6 +231,10 @@ export function draftFieldOf(
     materials_fen: 'materials',
     materials_description: 'materials_description',
     participants: 'participants',
+    place: 'place',
+    service_content: 'service_content',
+    person_in_charge: 'person_in_charge',
+    organizing_unit: 'organizing_unit',
   }
   if (field && byField[field]) return byField[field]
   const byRule: Record<string, DraftField> = {
@@ -181,6 +262,15 @@ export function draftFieldOf(
     service_events_materials_described: 'materials_description',
     service_events_theme_month_matches_date: 'theme_month_id',
     service_events_has_participants: 'participants',
+    service_events_place_length: 'place',
+    service_events_place_characters: 'place',
+    service_events_service_content_length: 'service_content',
+    service_events_service_content_characters: 'service_content',
+    service_events_organizing_unit_length: 'organizing_unit',
+    service_events_organizing_unit_characters: 'organizing_unit',
+    service_events_person_in_charge_format: 'person_in_charge',
+    service_events_person_in_charge_participant: 'person_in_charge',
+    service_events_person_in_charge_fkey: 'person_in_charge',
     service_events_station_id_fkey: 'station_id',
     service_events_team_id_fkey: 'team_id',
     service_events_theme_month_id_fkey: 'theme_month_id',

@@ -3,6 +3,8 @@ import type { Page } from 'playwright-core'
 
 export interface EventInput {
   title: string
+  /** 服务内容; the title when not given. */
+  serviceContent?: string
   date: string
   start?: string
   end?: string
@@ -20,6 +22,7 @@ export async function fillEvent(page: Page, input: EventInput): Promise<void> {
   await page.getByLabel('统一时长（小时）').fill(input.hoursEach ?? '1.5')
   await page.getByRole('button', { name: '全部填入' }).click()
   await page.getByLabel('活动名称').fill(input.title)
+  await page.getByLabel('服务内容').fill(input.serviceContent ?? input.title)
   await page.getByLabel('服务党员群众（人次）').fill(String(input.peopleServed ?? 0))
   await page.getByLabel('直接投入资金（元）').fill(input.fundsYuan ?? '0')
 }

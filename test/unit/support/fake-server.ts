@@ -219,6 +219,7 @@ export class FakeServer {
 }
 
 export const emptyReference: ReferenceData = {
+  workCalendar: [],
   stations: [], teams: [], themeMonths: [], people: [], teamMembers: [], programRole: null,
 }
 

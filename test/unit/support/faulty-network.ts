@@ -208,6 +208,7 @@ function referenceRows(reference: ReferenceData, table: string): unknown[] {
     case 'theme_months': return reference.themeMonths
     case 'people': return reference.people
     case 'team_members': return reference.teamMembers
+    case 'work_calendar': return reference.workCalendar
     case 'program_roles': return reference.programRole ? [{ role: reference.programRole }] : []
     default: throw new Error(`no table ${table}`)
   }

@@ -67,8 +67,10 @@ export function eventOf(spec: EventSpec): ServiceEventFields {
 }
 
 /** Fields as compared: plain, participants in a fixed order. */
+/** What the user typed, compared as text; not when the phone recorded it (the store adds that at the first save). */
 function canonical(fields: ServiceEventFields): string {
   const plain = fieldsOf(fields)
+  delete plain.recorded_at
   return JSON.stringify({ ...plain, participants: [...plain.participants].sort((a, b) => a.person_id.localeCompare(b.person_id)) })
 }
 
