@@ -24,7 +24,7 @@ export default defineConfig(({ command }) => ({
       : {},
   plugins: [
     vue(),
-    precompileMessages(/\/src\/i18n\/(ledger\/)?(zh-CN|en)\.ts$/),
+    precompileMessages(/\/src\/i18n\/(ledger\/|record\/)?(zh-CN|en)\.ts$/),
     VitePWA({
       // A new version waits until the user accepts it, and the app only offers that when no form
       // holds unsaved input (src/pwa/): an automatic update could reload a page mid-edit.

@@ -81,6 +81,7 @@ function observed(inner: SyncTransport) {
     },
     myRequests: () => inner.myRequests(),
     fetchReference: () => inner.fetchReference(),
+    saveProfile: (profile) => inner.saveProfile(profile),
     reportDevice: (report) => inner.reportDevice(report),
   }
   return { transport, seen }

@@ -4,25 +4,31 @@ import { readonly, ref } from 'vue'
 
 export type ViewName =
   | 'log' | 'events' | 'team' | 'dashboard' | 'followup' | 'report' | 'manage' | 'rosters' | 'join' | 'device'
-  | 'closeout' | 'adjustments' | 'history'
+  | 'closeout' | 'adjustments' | 'history' | 'record' | 'profile' | 'review' | 'certificate' | 'verify'
 
 export interface Route {
   view: ViewName | null
   /**
-   * The event being edited on the log page or whose history is shown (#/history/<id>), or the
-   * invite code on the join page (#/join/<code>).
+   * The event being edited on the log page or whose history is shown (#/history/<id>), the invite
+   * code on the join page (#/join/<code>), the certificate shown, or the rest of the path of a
+   * verification page ("<number>/<hash>").
    */
   id: string | null
 }
 
 const VIEWS: readonly ViewName[] = [
   'log', 'events', 'team', 'dashboard', 'followup', 'report', 'manage', 'rosters', 'join', 'device', 'closeout', 'adjustments', 'history',
+  'record', 'profile', 'review', 'certificate', 'verify',
 ]
 
+/** Pages anyone may open, signed in or not. */
+export const PUBLIC_VIEWS: readonly ViewName[] = ['verify']
+
 export function parseHash(hash: string): Route {
-  const [name, id] = hash.replace(/^#\/?/, '').split('/')
+  const [name, ...rest] = hash.replace(/^#\/?/, '').split('/')
   const view = VIEWS.find((v) => v === name) ?? null
-  return { view, id: view && id ? decodeURIComponent(id) : null }
+  const id = rest.map(decodeURIComponent).join('/')
+  return { view, id: view && id ? id : null }
 }
 
 export function hashOf(view: ViewName, id?: string | null): string {

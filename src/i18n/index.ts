@@ -47,10 +47,34 @@ export type AppI18n = ReturnType<typeof createAppI18n>
 
 export const i18n = createAppI18n()
 
+/** The messages of pages outside the first visit, by language, each loaded when first needed. */
+export type MessageBundle<T extends object = object> = Record<Locale, () => Promise<{ default: T }>>
+
+const bundles = new Set<MessageBundle>()
+
+/** Adds a bundle's messages of `locale` to the app's (again after setLocaleMessage replaced them). */
+async function mergeBundles(locale: Locale): Promise<void> {
+  for (const bundle of bundles) i18n.global.mergeLocaleMessage(locale, (await bundle[locale]()).default as MessageSchema)
+}
+
+/**
+ * Makes a bundle's messages part of the app: now in the language spoken, later in any language
+ * switched to. The pages that need them wait for this before they show (views/lazy.ts).
+ */
+export async function addMessages<T extends object>(bundle: MessageBundle<T>): Promise<T> {
+  const messages = (await bundle[i18n.global.locale.value]()).default
+  if (!bundles.has(bundle)) {
+    bundles.add(bundle)
+    i18n.global.mergeLocaleMessage(i18n.global.locale.value, messages as MessageSchema)
+  }
+  return messages
+}
+
 /** Loads and speaks `locale`; false (and the current language kept) when its messages cannot be fetched. */
 async function speak(locale: Locale): Promise<boolean> {
   try {
     i18n.global.setLocaleMessage(locale, await loadMessages(locale))
+    await mergeBundles(locale)
   } catch (error) {
     console.warn(`the messages of ${locale} could not be loaded`, error)
     return false

@@ -12,6 +12,11 @@ export interface RuleFailure {
 
 const KNOWN = new Set(Object.keys(zhCN.rules))
 
+/** Rules explained by messages that load with their pages (src/i18n/record). */
+export function registerRules(names: readonly string[]): void {
+  for (const name of names) KNOWN.add(name)
+}
+
 /** The i18n key and its parameters for a failure. */
 export function ruleMessage(failure: RuleFailure): { key: string; params: Record<string, string> } {
   const { rule, code } = failure

@@ -5,6 +5,8 @@
 // transaction: mutate() reads, lets a pure plan decide, and writes, all inside it.
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import { toRaw } from 'vue'
+import type { Certificate } from '../domain/certificates'
+import type { PendingProfile, ProfileFailure, ServerProfile } from '../domain/person-profile'
 import type {
   EventRequest, LocalEvent, Person, Profile, ReferenceData, Station, SyncState, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
@@ -13,7 +15,7 @@ import type { CalendarException } from '../domain/workdays'
 import { coalesce, type OutboxEntry } from './outbox'
 
 /** Bump with a new step in upgrade() whenever stores or indexes change. */
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 /** Small values kept between runs. */
 export interface MetaValues {
@@ -25,6 +27,14 @@ export interface MetaValues {
   profile: Profile | null
   /** Whether reference data was ever loaded from the server. */
   referenceLoadedAt: string | null
+  /** The user's personal profile as the server last answered it. */
+  personalProfile: ServerProfile | null
+  /** The user's profile edited on this phone, not yet on the server. */
+  pendingProfile: PendingProfile | null
+  /** Why the server refused the pending profile, if it did. */
+  profileFailure: ProfileFailure | null
+  /** Closed station x theme months ("station|theme month"), as last fetched. */
+  closedPeriods: string[] | null
   /** How far this phone's clock was off the server's when last measured (see device-report). */
   clockCheck: ClockCheck | null
 }
@@ -52,6 +62,8 @@ interface LedgerSchema extends DBSchema {
   /** The official exceptions to Monday-Friday, by day. */
   work_calendar: { key: string; value: CalendarException }
   meta: { key: MetaKey; value: { key: MetaKey; value: unknown } }
+  /** Certificates the user opened, kept to open and print offline. */
+  certificates: { key: Uuid; value: Certificate }
 }
 
 const REFERENCE_STORES = ['stations', 'teams', 'theme_months', 'people', 'team_members', 'work_calendar'] as const
@@ -125,6 +137,31 @@ export class LocalDb {
       await tx.store.put(plain({ key: key as MetaKey, value }))
     }
     await tx.done
+  }
+
+  /**
+   * Reads meta values and writes what `plan` decides from them, in one transaction: a decision
+   * taken on a value another write changed meanwhile is never stored.
+   */
+  async updateMeta<K extends MetaKey>(keys: readonly K[], plan: (values: Pick<MetaValues, K>) => Partial<MetaValues>): Promise<void> {
+    const tx = this.db.transaction('meta', 'readwrite')
+    const values = {} as Pick<MetaValues, K>
+    for (const key of keys) values[key] = ((await tx.store.get(key))?.value ?? null) as MetaValues[K]
+    for (const [key, value] of Object.entries(plan(values))) await tx.store.put(plain({ key: key as MetaKey, value }))
+    await tx.done
+  }
+
+  async getCertificate(id: Uuid): Promise<Certificate | undefined> {
+    return this.db.get('certificates', id)
+  }
+
+  async listCertificates(): Promise<Certificate[]> {
+    return this.db.getAll('certificates')
+  }
+
+  async putCertificates(certificates: readonly Certificate[]): Promise<void> {
+    const tx = this.db.transaction('certificates', 'readwrite')
+    await Promise.all([...certificates.map((certificate) => tx.store.put(plain(certificate))), tx.done])
   }
 
   /**
@@ -258,18 +295,19 @@ export class LocalDb {
 
   /** What is on this phone and not on the server: the sign-out warning, the banner, the update prompt. */
   async unsyncedSummary(): Promise<UnsyncedSummary> {
-    const { events, outbox } = await this.unsynced()
-    return summarizeUnsynced(events, outbox)
+    const tx = this.db.transaction('meta', 'readonly')
+    const [{ events, outbox }, pendingProfile] = await Promise.all([this.unsynced(), tx.store.get('pendingProfile'), tx.done])
+    return summarizeUnsynced(events, outbox, !!pendingProfile?.value)
   }
 
   /**
    * Keeps only what the user has not synced yet (their events that are queued, refused or in
-   * conflict, and the queue), for when they leave the phone to someone else: the team's synced
+   * conflict, the queue, and a profile edit not yet sent), for when they leave the phone to someone else: the team's synced
    * events, the reference data and the pull position go, so the next user reads none of it,
    * and the owner's next sign-in pulls everything afresh.
    */
   async keepOnlyUnsynced(): Promise<void> {
-    const tx = this.db.transaction(['events', 'outbox', 'requests', 'meta', ...REFERENCE_STORES], 'readwrite')
+    const tx = this.db.transaction(['events', 'outbox', 'requests', 'meta', 'certificates', ...REFERENCE_STORES], 'readwrite')
     const queued = new Set((await tx.objectStore('outbox').getAll()).map((entry) => entry.event_id))
     const events = tx.objectStore('events')
     for (const record of await events.getAll()) {
@@ -279,9 +317,13 @@ export class LocalDb {
     for (const request of await requests.getAll()) {
       if (request.status !== 'queued') await requests.delete(request.id)
     }
+    const meta = tx.objectStore('meta')
+    const pendingProfile = await meta.get('pendingProfile')
+    await meta.clear()
+    if (pendingProfile) await meta.put(pendingProfile)
     await Promise.all([
       ...REFERENCE_STORES.map((name) => tx.objectStore(name).clear()),
-      tx.objectStore('meta').clear(),
+      tx.objectStore('certificates').clear(),
       tx.done,
     ])
   }
@@ -289,7 +331,10 @@ export class LocalDb {
 
 /** Counts of what waits on the phone. */
 export interface UnsyncedSummary {
-  /** Events with something not on the server yet: queued changes or requests, refusals, conflicts. */
+  /**
+   * Records with something not on the server yet: events with queued changes or requests,
+   * refusals or conflicts, and the user's profile when an edit of it waits.
+   */
   events: number
   /** Of those, refused (failed) or in conflict: they wait for the user, not for the network. */
   needsAttention: number
@@ -297,10 +342,10 @@ export interface UnsyncedSummary {
   oldestQueuedAt: string | null
 }
 
-export function summarizeUnsynced(events: readonly LocalEvent[], outbox: readonly OutboxEntry[]): UnsyncedSummary {
+export function summarizeUnsynced(events: readonly LocalEvent[], outbox: readonly OutboxEntry[], profilePending = false): UnsyncedSummary {
   const queued = new Set(outbox.map((entry) => entry.event_id))
   return {
-    events: events.filter((record) => isUnsynced(record, queued)).length,
+    events: events.filter((record) => isUnsynced(record, queued)).length + (profilePending ? 1 : 0),
     needsAttention: events.filter(isParked).length,
     oldestQueuedAt: outbox.reduce<string | null>((oldest, e) => (oldest === null || e.queued_at < oldest ? e.queued_at : oldest), null),
   }
@@ -341,6 +386,9 @@ export async function openLocalDb(name: string): Promise<LocalDb> {
         // Events pulled before the ledger lack its fields, and the server gave them no new
         // revision: pulling from the start brings them (and reference data that holds the calendar).
         if (oldVersion >= 1) void transaction.objectStore('meta').delete('pullCursor')
+      }
+      if (oldVersion < 5) {
+        database.createObjectStore('certificates', { keyPath: 'id' })
       }
     },
     blocking() {

@@ -65,8 +65,10 @@ export const useSyncStore = defineStore('sync', () => {
       return
     }
     const { db, engine } = account
-    const [outbox, events, syncedAt] = await Promise.all([db.listOutbox(), db.listEvents(), db.getMeta('lastSyncedAt')])
-    const summary = summarizeUnsynced(events, outbox)
+    const [outbox, events, syncedAt, pendingProfile] = await Promise.all([
+      db.listOutbox(), db.listEvents(), db.getMeta('lastSyncedAt'), db.getMeta('pendingProfile'),
+    ])
+    const summary = summarizeUnsynced(events, outbox, pendingProfile !== null)
     unsyncedCount.value = summary.events
     oldestQueuedAt.value = summary.oldestQueuedAt
     lastSyncedAt.value = syncedAt

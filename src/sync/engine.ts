@@ -15,6 +15,7 @@ import { classifyFailure, STATEMENT_TIMEOUT, TransportError, type FailureKind } 
 import { webLockRunner, type LockRunner } from './lock'
 import { planRequestDecisions } from './ledger-plans'
 import { changeToSend, planOutcomes, planPull, sendableEntries } from './plans'
+import { planProfileRefused, planProfileSaved } from './profile-plans'
 import { refuseUnsendable } from './sendable'
 import type { SyncTransport } from './transport'
 
@@ -189,6 +190,7 @@ export class SyncEngine {
   private async runOnce(): Promise<SyncResult> {
     try {
       const pushed = await this.push()
+      await this.sendProfile()
       const pulled = await this.pull()
       await this.learnDecisions()
       await this.options.db.setMeta({ lastSyncedAt: new Date(this.options.clock.now()).toISOString() })
@@ -269,6 +271,29 @@ export class SyncEngine {
       }
     })
     return batch ?? { entries: [], changes: [] }
+  }
+
+  /**
+   * Sends the user's profile edited on this phone, if one waits: one call of its own. A refusal
+   * for good (a rule, an account with no person) is kept with the edit for the user to fix, and
+   * the edit is not sent again until they save anew; a transient failure fails the round.
+   */
+  private async sendProfile(): Promise<void> {
+    const { db, transport } = this.options
+    const [pending, refused] = await Promise.all([db.getMeta('pendingProfile'), db.getMeta('profileFailure')])
+    if (!pending || refused?.savedAt === pending.savedAt) return
+    try {
+      const saved = await transport.saveProfile(pending.profile)
+      await db.updateMeta(['pendingProfile'], (now) => planProfileSaved(now.pendingProfile, pending, saved))
+    } catch (error) {
+      if (classifyFailure(error) === 'retryable') throw error
+      const failure = {
+        code: error instanceof TransportError ? error.code : '',
+        rule: error instanceof TransportError ? error.rule : null,
+        message: messageOf(error),
+      }
+      await db.updateMeta(['pendingProfile'], (now) => planProfileRefused(now.pendingProfile, pending, failure))
+    }
   }
 
   /** Pulls every page after the stored cursor; returns how many rows arrived. */

@@ -3,6 +3,7 @@
 // reference data is plain selects, filtered by row-level security; the device report is the RPC of
 // the device reports migration).
 import type { ApiClient } from '../api/api-client'
+import type { PersonalProfile, ServerProfile } from '../domain/person-profile'
 import type {
   ChangeOutcome, EventChange, Person, ProgramRole, PullPage, ReferenceData, ServerRequest, Station, Team, TeamMember, ThemeMonth, Uuid,
 } from '../domain/types'
@@ -19,6 +20,8 @@ export interface SyncTransport {
   myRequests(): Promise<ServerRequest[]>
   /** Everything the forms need offline, as the signed-in user may see it. */
   fetchReference(): Promise<ReferenceData>
+  /** Writes the user's own profile (save_my_profile); answers it as the server holds it. */
+  saveProfile(profile: PersonalProfile): Promise<ServerProfile>
   /** Records this device's report; answers the server's clock (ms since the epoch). */
   reportDevice(report: DeviceReport): Promise<{ server_time_ms: number }>
 }
@@ -100,6 +103,7 @@ export function createSupabaseTransport(client: ApiClient, ownerId: Uuid): SyncT
     push: (changes) => call<ChangeOutcome[]>(() => client.rpc('push_event_changes', { changes })),
     pull: (after, maxRows) => call<PullPage>(() => client.rpc('pull_event_changes', { after, max_rows: maxRows })),
     myRequests: () => call<ServerRequest[]>(() => client.rpc('my_requests')),
+    saveProfile: (profile) => call<ServerProfile>(() => client.rpc('save_my_profile', { p_profile: profile })),
     reportDevice: (report) => call<{ server_time_ms: number }>(() => client.rpc('report_device', { report })),
     async fetchReference() {
       const [stations, teams, themeMonths, people, teamMembers, workCalendar, roles] = await Promise.all([

@@ -1,6 +1,7 @@
-// Pages that only team leaders and coordinators open, the join page that a volunteer opens once,
-// and the sync-health page that anyone opens now and then, each in its own chunk so that a
-// volunteer's first visit does not download them (the service worker still precaches them).
+// Pages outside a volunteer's first visit (the leaders' and coordinators', the join page that a
+// volunteer opens once, the sync-health page, the volunteer's own record, profile and
+// certificates, the public verification page), each in its own chunk so that a volunteer's first
+// visit does not download them (the service worker still precaches them).
 import { defineAsyncComponent, h, type Component } from 'vue'
 import AsyncState from '../components/app/AsyncState.vue'
 
@@ -38,3 +39,17 @@ export const FollowUpView = lazy(() => import('./FollowUpView.vue'))
 export const DeviceView = lazy(() => import('./DeviceView.vue'))
 export const RostersView = lazy(() => import('./RostersView.vue'))
 export const JoinView = lazy(() => import('./JoinView.vue'))
+
+/** A page that speaks the record's messages (src/i18n/record), shown once they are loaded too. */
+function withRecordMessages(load: () => Promise<{ default: Component }>): () => Promise<{ default: Component }> {
+  return async () => {
+    const [page] = await Promise.all([load(), import('../i18n/record').then(({ loadRecordMessages }) => loadRecordMessages())])
+    return page
+  }
+}
+
+export const RecordView = lazy(withRecordMessages(() => import('./RecordView.vue')))
+export const ProfileView = lazy(withRecordMessages(() => import('./ProfileView.vue')))
+export const ReviewView = lazy(withRecordMessages(() => import('./ReviewView.vue')))
+export const CertificateView = lazy(withRecordMessages(() => import('./CertificateView.vue')))
+export const VerifyView = lazy(withRecordMessages(() => import('./VerifyView.vue')))

@@ -4,11 +4,9 @@ import { describe, expect, it } from 'vitest'
 import en from '../../src/i18n/en'
 import ledgerEn from '../../src/i18n/ledger/en'
 import ledgerZhCN from '../../src/i18n/ledger/zh-CN'
+import recordEn from '../../src/i18n/record/en'
+import recordZhCN from '../../src/i18n/record/zh-CN'
 import zhCN from '../../src/i18n/zh-CN'
-
-// What the ledger pages speak: the main messages and, under `ledger`, their own bundle (loaded with them).
-const allZhCN = { ...zhCN, ledger: ledgerZhCN }
-const allEn = { ...en, ledger: ledgerEn }
 
 const SRC = join(import.meta.dirname, '../../src')
 
@@ -34,6 +32,20 @@ function entriesOf(messages: object, prefix = ''): [string, string][] {
     typeof v === 'object' && v !== null ? entriesOf(v as object, `${prefix}${k}.`) : [[`${prefix}${k}`, String(v)]],
   )
 }
+
+/** The messages as the app holds them once every page has loaded (lazy bundles merged in). */
+function merged(base: object, extra: object): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key]
+    out[key] = typeof value === 'object' && typeof current === 'object' && current !== null ? merged(current, value as object) : value
+  }
+  return out
+}
+// What the pages speak once all have loaded: the main messages, under `ledger` the ledger pages'
+// bundle, and the record pages' bundle merged in at the top.
+const allZhCN = merged({ ...zhCN, ledger: ledgerZhCN }, recordZhCN)
+const allEn = merged({ ...en, ledger: ledgerEn }, recordEn)
 
 const CJK = /[\u3400-\u9fff]/
 
@@ -71,6 +83,12 @@ describe('translations', () => {
   it('has the same keys in English as in Chinese', () => {
     expect(keysOf(en).sort()).toEqual(keysOf(zhCN).sort())
     expect(keysOf(ledgerEn).sort()).toEqual(keysOf(ledgerZhCN).sort())
+    expect(keysOf(recordEn).sort()).toEqual(keysOf(recordZhCN).sort())
+  })
+
+  it('keeps the lazily loaded messages apart from the first visit\'s, without overriding them', () => {
+    const overridden = keysOf(recordZhCN).filter((key) => has(zhCN, key))
+    expect(overridden).toEqual([])
   })
 
   it('finds half-width punctuation in Chinese text, and leaves placeholders, URLs and times alone', () => {
@@ -97,7 +115,7 @@ describe('translations', () => {
     // Raised rules (constraint = 'name') and declared constraints (constraint name check|unique|...).
     for (const m of sources.matchAll(/constraint = '([a-z_]+)'/g)) rules.add(m[1]!)
     for (const m of sources.matchAll(/constraint ([a-z_]+)\s+(?:check|unique|primary|foreign|exclude)\b/gi)) rules.add(m[1]!)
-    const known = new Set(Object.keys(zhCN.rules))
+    const known = new Set(Object.keys(allZhCN.rules as object))
     const ignored = new Set(['event_participants_pkey', 'service_events_pkey', 'sync_changes_pkey', 'team_members_pkey'])
     expect([...rules].filter((r) => !known.has(r) && !ignored.has(r) && !r.endsWith('_fkey') && !r.endsWith('_pkey'))).toEqual([])
   })

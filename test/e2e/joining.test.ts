@@ -26,6 +26,8 @@ async function open(lang: Lang, url = suite.app.url): Promise<{ context: Browser
   await page.locator('#sign-in-email').waitFor()
   if (lang === 'en') {
     await page.getByRole('button', { name: 'English' }).click()
+    // The choice is remembered once the English messages have arrived, not at the click.
+    await page.waitForFunction(() => document.documentElement.lang === 'en')
     await page.reload()
     await page.locator('#sign-in-email').waitFor()
   }

@@ -204,7 +204,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the volunteer's pages (${lang}): log form, its errors, team events, device and sync, offline`, async () => {
+  it(`meets the quality bar on the volunteer's pages (${lang}): log form, its errors, team events, device and sync, record, profile, offline`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'volunteer@demo.local')
     await page.locator('#same-hours').waitFor({ timeout: 30_000 })
@@ -239,6 +239,14 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.getByTestId('app-version').waitFor({ timeout: 30_000 })
     await audit(page, 'device and sync', lang)
 
+    await go(page, 'record')
+    await page.locator('.record-row').first().waitFor({ timeout: 30_000 })
+    await audit(page, 'my service record', lang)
+
+    await go(page, 'profile')
+    await page.locator('main form').first().waitFor({ timeout: 30_000 })
+    await audit(page, 'my profile', lang)
+
     // Offline, the sync banner changes colour and its button is disabled.
     await context.setOffline(true)
     await page.locator('.sync-banner--offline').waitFor()
@@ -265,10 +273,14 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await context.close()
   })
 
-  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): dashboard, follow-up, report, close-out, adjustments, manage, rosters`, async () => {
+  it(`meets the quality bar on the coordinator's pages, as an admin with the most tabs (${lang}): review, dashboard, follow-up, report, close-out, adjustments, manage, rosters`, async () => {
     const { context, page } = await openApp(lang)
     await signIn(page, 'admin@demo.local')
-    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(10)
+    await expect(page.locator('a[data-testid^="nav-"]').count()).resolves.toBe(11)
+    await go(page, 'review')
+    await page.getByRole('heading', { level: 3 }).first().waitFor({ timeout: 30_000 })
+    await audit(page, 'review', lang)
+
     await go(page, 'dashboard')
     await page.getByTestId('program-events').waitFor({ timeout: 30_000 })
     await page.locator('#filter-year').selectOption('2023')

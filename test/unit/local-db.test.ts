@@ -27,7 +27,7 @@ describe('local database', () => {
     })
     expect(raw.version).toBe(SCHEMA_VERSION)
     expect([...raw.objectStoreNames].sort()).toEqual(
-      ['events', 'meta', 'outbox', 'people', 'requests', 'stations', 'team_members', 'teams', 'theme_months', 'work_calendar'],
+      ['certificates', 'events', 'meta', 'outbox', 'people', 'requests', 'stations', 'team_members', 'teams', 'theme_months', 'work_calendar'],
     )
     raw.close()
   })

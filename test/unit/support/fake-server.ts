@@ -5,8 +5,10 @@
 // them with a recomputation. It records which account sent each change and every version of
 // every row it wrote, so tests can check whose token carried a change and what anyone could
 // have pulled.
+import { profileIssues, tidyProfile, type PersonalProfile, type ServerProfile } from '../../../src/domain/person-profile'
 import type { DeviceReport } from '../../../src/domain/device-report'
 import { hundredthsOfHours } from '../../../src/domain/validation'
+import { TransportError } from '../../../src/sync/errors'
 import type { ChangeOutcome, EventChange, PullPage, ReferenceData, ServerEvent, ServerRequest, ServiceEventFields } from '../../../src/domain/types'
 import type { SyncTransport } from '../../../src/sync/transport'
 import { USER } from './fixtures'
@@ -75,6 +77,17 @@ export class FakeServer {
 
   myRequests(): ServerRequest[] {
     return [...this.requests.values()].map((request) => clone(request.answer))
+  }
+
+  /** The user's profile as save_my_profile keeps it (null until saved). */
+  profile: ServerProfile | null = null
+
+  /** save_my_profile: refuses with the first rule the profile breaks, as the database would. */
+  saveProfile(profile: PersonalProfile): ServerProfile {
+    const issue = profileIssues(profile, Date.parse(this.now))[0]
+    if (issue) throw new TransportError(`violates check constraint "${issue.rule}"`, 400, '23514', issue.rule)
+    this.profile = { ...tidyProfile(clone(profile)), person_id: 'person-of-the-user', updated_at: this.now }
+    return clone(this.profile)
   }
 
   /** Keeps the report; answers the server's clock (`now`). */
@@ -234,6 +247,10 @@ export class ServerTransport implements SyncTransport {
 
   async fetchReference(): Promise<ReferenceData> {
     return this.reference
+  }
+
+  async saveProfile(profile: PersonalProfile): Promise<ServerProfile> {
+    return this.server.saveProfile(profile)
   }
 
   async reportDevice(report: DeviceReport): Promise<{ server_time_ms: number }> {
