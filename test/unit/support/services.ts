@@ -1,5 +1,6 @@
 // The app's services over fake-indexeddb, a fake transport and an auth that never reaches a
 // server, with the test user's account open: what the stores run on in the unit tests.
+import { afterEach } from 'vitest'
 import type { AuthApi } from '../../../src/api/auth'
 import { openDeviceDb } from '../../../src/local/device'
 import type { Clock } from '../../../src/sync/engine'
@@ -17,6 +18,16 @@ export const offlineAuth: AuthApi = {
 }
 
 let runs = 0
+const made: Services[] = []
+
+// A test's sync engine may still be sending a device report when the test ends: it is stopped
+// and waited for, so that nothing of it runs on into the next test or past the environment.
+afterEach(async () => {
+  for (const services of made.splice(0)) {
+    services.account?.engine.stop()
+    await services.account?.engine.idle()
+  }
+})
 
 export interface TestServicesOptions {
   auth?: AuthApi
@@ -42,6 +53,7 @@ export async function useTestServices(
     appVersion: '0.0.0-test',
     storage: async () => ({ persisted: true, usageBytes: 2_000_000, quotaBytes: 500_000_000 }),
   })
+  made.push(services)
   configureServices(services)
   const signedIn = options.signedIn === undefined ? USER : options.signedIn
   const account = signedIn ? await services.openAccount(signedIn) : null
