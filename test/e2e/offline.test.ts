@@ -118,7 +118,10 @@ it('keeps one volunteer\'s unsynced events apart from the next user of the phone
   const prompt = page.getByTestId('sign-out-prompt')
   await expect(prompt.getByTestId('sign-out-unsynced').textContent()).resolves.toContain('本机还有 2 条活动未同步')
   await screenshot(page, 'sign-out-warning')
+  // The app reloads itself after a sign-out: the test goes on in the page that follows.
+  const reloadedAfterWarning = page.waitForEvent('load')
   await prompt.getByRole('button', { name: '仍然退出' }).click()
+  await reloadedAfterWarning
   await page.getByLabel('电子邮箱').waitFor()
   await expect(page.getByTestId('aside-notice').textContent()).resolves.toContain('vo***@demo.local 的 2 条未同步活动')
 
@@ -137,7 +140,9 @@ it('keeps one volunteer\'s unsynced events apart from the next user of the phone
   expect(none).toEqual([])
 
   // Nothing unsynced: the second volunteer signs out at once; the first comes back and syncs.
+  const reloaded = page.waitForEvent('load')
   await page.getByRole('button', { name: '退出登录' }).click()
+  await reloaded
   await page.getByLabel('电子邮箱').waitFor()
   await signIn(page, suite.app.url, 'volunteer@demo.local')
   await page.getByTestId('nav-events').click()
