@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import decodeQR from 'qr/decode.js'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { PASSWORD, phoneContext, screenshot, waitForServiceWorkerControl } from './support/browser'
 import { useSuite } from './support/suite'
 
@@ -230,7 +230,14 @@ it('takes a volunteer from their record to a verified certificate, and a correct
   await expect.poll(async () => (await suite.db.query('select title from public.service_events where id = $1', [unconfirmedId])).rows[0]?.title,
     { timeout: 30_000 }).toBe(correctedTitle)
   await leader.getByTestId('nav-review').click()
-  await placeCorrection.getByRole('button', { name: '已更正' }).click()
+  // The list loads again once the leader's edit has synced, which can close a form opened just
+  // before: the form is opened until it stays open.
+  await vi.waitFor(async () => {
+    if (!(await placeCorrection.getByLabel('更正说明（可不填）').isVisible())) {
+      await placeCorrection.getByRole('button', { name: '已更正' }).click()
+    }
+    await placeCorrection.getByLabel('更正说明（可不填）').waitFor({ timeout: 5_000 })
+  }, { timeout: 30_000, interval: 500 })
   await placeCorrection.getByLabel('更正说明（可不填）').fill('活动名称已注明地点')
   await placeCorrection.getByRole('button', { name: '确定' }).click()
   await placeCorrection.waitFor({ state: 'detached' })
