@@ -22,9 +22,14 @@ export default defineConfig(({ command }) => ({
           __INTLIFY_DROP_MESSAGE_COMPILER__: 'true',
         }
       : {},
+  build: {
+    // Browsers without <link rel="modulepreload"> (Safari before 17) still load every module,
+    // only without preloading it; the polyfill would cost every first visit its bytes.
+    modulePreload: { polyfill: false },
+  },
   plugins: [
     vue(),
-    precompileMessages(/\/src\/i18n\/(ledger\/|record\/)?(zh-CN|en)\.ts$/),
+    precompileMessages(/\/src\/i18n\/(ledger\/|record\/|pages\/)?(zh-CN|en)\.ts$/),
     VitePWA({
       // A new version waits until the user accepts it, and the app only offers that when no form
       // holds unsaved input (src/pwa/): an automatic update could reload a page mid-edit.

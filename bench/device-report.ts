@@ -1,6 +1,6 @@
 // The cost of the device report (issue 12): after every sync round that reaches the server the
 // phone sends one report (src/sync/device-reporter.ts). Measured on one sync round pushing 100
-// queued events through the real engine, the app's client (auth-js + postgrest-js) and the real
+// queued events through the real engine, the app's client (its password Auth + postgrest-js) and the real
 // PostgREST, with the report (the round plus its report, until both are through) against the
 // same round without it, alternating, in the same run on the same stack. The report's own time is
 // in the note, as a share of the round (target: under 5%). The phone's IndexedDB is
@@ -50,7 +50,7 @@ function eventFields(n: number): ServiceEventFields {
 
 /** One phone, up to date, with 100 events queued; syncs once and reports how long it took. */
 async function oneRound(stack: Stack, withReport: boolean): Promise<{ roundMs: number; reportMs: number | null }> {
-  const client = createApiClient(stack.apiUrl, stack.anonKey, { storageKey: `bench-${randomUUID()}`, persistSession: false, autoRefreshToken: false })
+  const client = createApiClient(stack.apiUrl, stack.anonKey, { storageKey: `bench-${randomUUID()}`, persistSession: false })
   const { data, error } = await client.auth.signInWithPassword({ email: 'volunteer@demo.local', password: 'demo1234' })
   if (error) throw error
   const db = await openLocalDb(`bench-report-${randomUUID()}`)

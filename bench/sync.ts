@@ -1,5 +1,5 @@
 // Sync figures (issue 5, item 3): a phone drains 1,000 events queued offline through the real
-// sync engine, the app's Supabase client (auth-js + postgrest-js) and the real PostgREST into
+// sync engine, the app's Supabase client (its password Auth + postgrest-js) and the real PostgREST into
 // Postgres (row-level security, totals triggers and all), in the engine's normal batches against
 // one request per event (batch size 1), in the same run on the same stack. The phone's IndexedDB
 // is fake-indexeddb (this runs in node), the same for both modes.
@@ -106,11 +106,10 @@ interface Drain {
 }
 
 async function drain(stack: Stack, oracle: pg.Client, count: number, batchSize: number | undefined): Promise<Drain> {
-  // The app's own client (auth-js + postgrest-js), as the phone uses it.
+  // The app's own client (its password Auth + postgrest-js), as the phone uses it.
   const client = createApiClient(stack.apiUrl, stack.anonKey, {
     storageKey: `bench-${randomUUID()}`,
     persistSession: false,
-    autoRefreshToken: false,
   })
   const { data, error } = await client.auth.signInWithPassword({ email: 'volunteer@demo.local', password: 'demo1234' })
   if (error) throw error

@@ -1,33 +1,17 @@
-// A Supabase client made of the two parts of supabase-js that every page needs: Auth
-// (@supabase/auth-js) and the REST API (@supabase/postgrest-js), wired the way supabase-js's
-// createClient wires them (same endpoints, same apikey and bearer-token handling). Realtime is
-// needed only on the coordinators' dashboard, which loads it by itself (api/realtime.ts);
-// leaving it, Storage and Functions out of the client keeps about 30 KB gzip off every
-// volunteer's first visit (see `npm run bench`). A full supabase-js client works the same way
-// against this project: the integration tests check both.
-import { AuthClient, type SupportedStorage } from '@supabase/auth-js'
+// The app's Supabase client: Auth (./password-auth.ts, the password sign-in the app uses) and the
+// REST API (@supabase/postgrest-js), wired the way supabase-js's createClient wires them (same
+// endpoints, same apikey and bearer-token handling). Realtime is needed only on the coordinators'
+// dashboard, which loads it by itself (api/realtime.ts); leaving it, Storage, Functions and the
+// rest of Auth out keeps a volunteer's first visit within its budget (see `npm run bench`). A full
+// supabase-js client works the same way against this project: the integration tests check both.
 import { PostgrestClient } from '@supabase/postgrest-js'
+import { PasswordAuth, type PasswordAuthOptions, type Session } from './password-auth'
 
-export interface ApiClientOptions {
-  storageKey: string
-  persistSession: boolean
-  autoRefreshToken: boolean
-  /** Where the session is kept; localStorage in the browser when persisting. */
-  storage?: SupportedStorage
-}
+export type ApiClientOptions = Pick<PasswordAuthOptions, 'storageKey' | 'persistSession' | 'storage'>
 
 export function createApiClient(url: string, key: string, options: ApiClientOptions) {
   const base = url.endsWith('/') ? url : `${url}/`
-  const auth = new AuthClient({
-    url: new URL('auth/v1', base).href,
-    headers: { Authorization: `Bearer ${key}`, apikey: key },
-    storageKey: options.storageKey,
-    storage: options.storage,
-    persistSession: options.persistSession,
-    autoRefreshToken: options.autoRefreshToken,
-    // Email and password only: no tokens ever arrive in the URL.
-    detectSessionInUrl: false,
-  })
+  const auth = new PasswordAuth({ ...options, url: new URL('auth/v1', base).href, apiKey: key })
 
   /** The signed-in user's access token, or the anon key for anonymous calls (as supabase-js). */
   async function accessToken(): Promise<string> {
@@ -51,5 +35,11 @@ export function createApiClient(url: string, key: string, options: ApiClientOpti
   }
 }
 
-/** What the sync transport and the auth API use: a supabase-js client has it as well. */
-export type ApiClient = Pick<ReturnType<typeof createApiClient>, 'auth' | 'from' | 'rpc'>
+/** The session calls the sync transport makes: a supabase-js client's Auth has them as well. */
+export interface SessionSource {
+  getSession(): Promise<{ data: { session: Pick<Session, 'user'> | null } }>
+  refreshSession(): Promise<unknown>
+}
+
+/** What the sync transport uses: a supabase-js client has it as well. */
+export type ApiClient = Pick<ReturnType<typeof createApiClient>, 'from' | 'rpc'> & { auth: SessionSource }

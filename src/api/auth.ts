@@ -1,8 +1,8 @@
 // Signing in and out, and what the stored session says, in the terms the session store needs:
 // a failure is either wrong credentials, the network, or something else; "no answer" is never
 // mistaken for "signed out".
-import { isAuthRetryableFetchError, type User } from '@supabase/auth-js'
-import type { ApiClient } from './api-client'
+import type { createApiClient } from './api-client'
+import { isRetryableAuthFailure, type AuthUserRecord } from './password-auth'
 import { parseLogin } from '../domain/login'
 import type { Uuid } from '../domain/types'
 
@@ -51,10 +51,10 @@ export interface AuthApi {
 }
 
 function isOffline(error: unknown): boolean {
-  return isAuthRetryableFetchError(error) || error instanceof TypeError
+  return isRetryableAuthFailure(error) || error instanceof TypeError
 }
 
-function userOf(user: User): AuthUser {
+function userOf(user: AuthUserRecord): AuthUser {
   return { id: user.id, email: user.email || user.phone || '' }
 }
 
@@ -67,7 +67,7 @@ function signUpFailure(error: { code?: string; status?: number }): SignUpFailure
   return 'other'
 }
 
-export function createAuthApi(client: ApiClient): AuthApi {
+export function createAuthApi(client: Pick<ReturnType<typeof createApiClient>, 'auth'>): AuthApi {
   let signingOut = false
   return {
     async signIn(typed, password) {
@@ -95,9 +95,9 @@ export function createAuthApi(client: ApiClient): AuthApi {
     async signOut() {
       signingOut = true
       try {
-        // scope 'local' removes the stored session before asking the server, so it works offline;
-        // the server's answer only concerns revoking the refresh token.
-        const { error } = await client.auth.signOut({ scope: 'local' })
+        // The stored session goes before the server is asked, so this works offline; the
+        // server's answer only concerns revoking the refresh token.
+        const { error } = await client.auth.signOut()
         if (error && !isOffline(error)) console.warn('the server did not revoke the session', error)
       } finally {
         signingOut = false

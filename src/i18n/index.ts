@@ -2,6 +2,7 @@
 // Chinese is part of every first visit's download; English is a chunk of its own, loaded when
 // chosen (the service worker precaches it, so switching works offline too).
 import { createI18n } from 'vue-i18n'
+import { registerRules } from './rules'
 import zhCN, { type MessageSchema } from './zh-CN'
 
 export const LOCALES = ['zh-CN', 'en'] as const
@@ -59,15 +60,15 @@ async function mergeBundles(locale: Locale): Promise<void> {
 
 /**
  * Makes a bundle's messages part of the app: now in the language spoken, later in any language
- * switched to. The pages that need them wait for this before they show (views/lazy.ts).
+ * switched to; its `rules` join the ones the app explains. The pages that need them wait for
+ * this before they show (views/lazy.ts).
  */
-export async function addMessages<T extends object>(bundle: MessageBundle<T>): Promise<T> {
-  const messages = (await bundle[i18n.global.locale.value]()).default
-  if (!bundles.has(bundle)) {
-    bundles.add(bundle)
-    i18n.global.mergeLocaleMessage(i18n.global.locale.value, messages as MessageSchema)
-  }
-  return messages
+export async function addMessages(bundle: MessageBundle): Promise<void> {
+  const messages: { rules?: object } = (await bundle[i18n.global.locale.value]()).default
+  if (bundles.has(bundle)) return
+  bundles.add(bundle)
+  i18n.global.mergeLocaleMessage(i18n.global.locale.value, messages as MessageSchema)
+  if (messages.rules) registerRules(Object.keys(messages.rules))
 }
 
 /** Loads and speaks `locale`; false (and the current language kept) when its messages cannot be fetched. */

@@ -1,13 +1,17 @@
-// Pages outside a volunteer's first visit (the leaders' and coordinators', the join page that a
-// volunteer opens once, the sync-health page, the volunteer's own record, profile and
-// certificates, the public verification page), each in its own chunk so that a volunteer's first
-// visit does not download them (the service worker still precaches them).
+// Pages outside a volunteer's first visit, which opens the form (the team's events, the leaders'
+// and coordinators' pages, the join page that a volunteer opens once, the sync-health page, the
+// volunteer's own record, profile and certificates, the public verification page), each in its
+// own chunk, with their messages, so that a volunteer's first visit downloads none of them (the
+// service worker still precaches them).
 import { defineAsyncComponent, h, type Component } from 'vue'
 import AsyncState from '../components/app/AsyncState.vue'
+import { addMessages, type MessageBundle } from '../i18n'
+import { LEDGER_MESSAGES, PAGE_MESSAGES, RECORD_MESSAGES } from '../i18n/bundles'
 
-function lazy(load: () => Promise<{ default: Component }>): Component {
+/** A page in a chunk of its own, shown once it and the message bundles it speaks have loaded. */
+function lazy(load: () => Promise<{ default: Component }>, ...bundles: MessageBundle[]): Component {
   return defineAsyncComponent({
-    loader: load,
+    loader: async () => (await Promise.all([load(), ...bundles.map(addMessages)]))[0],
     loadingComponent: AsyncState,
     errorComponent: { render: () => h(AsyncState, { failed: true }) },
     delay: 150,
@@ -19,37 +23,21 @@ function lazy(load: () => Promise<{ default: Component }>): Component {
   })
 }
 
-/**
- * A page that shows the ledger's words too: its messages (a bundle of their own, as is its
- * loader) come with it.
- */
-function withLedgerMessages(load: () => Promise<{ default: Component }>): () => Promise<{ default: Component }> {
-  const messages = async () => (await import('../i18n/ledger')).loadCurrentLedgerMessages()
-  return async () => (await Promise.all([load(), messages()]))[0]
-}
-
-export const TeamView = lazy(() => import('./TeamView.vue'))
-export const DashboardView = lazy(withLedgerMessages(() => import('./DashboardView.vue')))
-export const ReportView = lazy(withLedgerMessages(() => import('./ReportView.vue')))
-export const ManageView = lazy(withLedgerMessages(() => import('./ManageView.vue')))
-export const CloseoutView = lazy(withLedgerMessages(() => import('./ledger/CloseoutView.vue')))
-export const AdjustmentsView = lazy(withLedgerMessages(() => import('./ledger/AdjustmentsView.vue')))
-export const HistoryView = lazy(withLedgerMessages(() => import('./ledger/HistoryView.vue')))
-export const FollowUpView = lazy(() => import('./FollowUpView.vue'))
-export const DeviceView = lazy(() => import('./DeviceView.vue'))
-export const RostersView = lazy(() => import('./RostersView.vue'))
-export const JoinView = lazy(() => import('./JoinView.vue'))
-
-/** A page that speaks the record's messages (src/i18n/record), shown once they are loaded too. */
-function withRecordMessages(load: () => Promise<{ default: Component }>): () => Promise<{ default: Component }> {
-  return async () => {
-    const [page] = await Promise.all([load(), import('../i18n/record').then(({ loadRecordMessages }) => loadRecordMessages())])
-    return page
-  }
-}
-
-export const RecordView = lazy(withRecordMessages(() => import('./RecordView.vue')))
-export const ProfileView = lazy(withRecordMessages(() => import('./ProfileView.vue')))
-export const ReviewView = lazy(withRecordMessages(() => import('./ReviewView.vue')))
-export const CertificateView = lazy(withRecordMessages(() => import('./CertificateView.vue')))
-export const VerifyView = lazy(withRecordMessages(() => import('./VerifyView.vue')))
+// The team's events speak the first visit's messages only; every other page those of PAGE_MESSAGES too.
+export const EventsView = lazy(() => import('./EventsView.vue'))
+export const TeamView = lazy(() => import('./TeamView.vue'), PAGE_MESSAGES)
+export const DashboardView = lazy(() => import('./DashboardView.vue'), PAGE_MESSAGES, LEDGER_MESSAGES)
+export const ReportView = lazy(() => import('./ReportView.vue'), PAGE_MESSAGES, LEDGER_MESSAGES)
+export const ManageView = lazy(() => import('./ManageView.vue'), PAGE_MESSAGES, LEDGER_MESSAGES)
+export const CloseoutView = lazy(() => import('./ledger/CloseoutView.vue'), PAGE_MESSAGES, LEDGER_MESSAGES)
+export const AdjustmentsView = lazy(() => import('./ledger/AdjustmentsView.vue'), PAGE_MESSAGES, LEDGER_MESSAGES)
+export const HistoryView = lazy(() => import('./ledger/HistoryView.vue'), PAGE_MESSAGES, LEDGER_MESSAGES)
+export const FollowUpView = lazy(() => import('./FollowUpView.vue'), PAGE_MESSAGES)
+export const DeviceView = lazy(() => import('./DeviceView.vue'), PAGE_MESSAGES)
+export const RostersView = lazy(() => import('./RostersView.vue'), PAGE_MESSAGES)
+export const JoinView = lazy(() => import('./JoinView.vue'), PAGE_MESSAGES)
+export const RecordView = lazy(() => import('./RecordView.vue'), PAGE_MESSAGES, RECORD_MESSAGES)
+export const ProfileView = lazy(() => import('./ProfileView.vue'), PAGE_MESSAGES, RECORD_MESSAGES)
+export const ReviewView = lazy(() => import('./ReviewView.vue'), PAGE_MESSAGES, RECORD_MESSAGES)
+export const CertificateView = lazy(() => import('./CertificateView.vue'), PAGE_MESSAGES, RECORD_MESSAGES)
+export const VerifyView = lazy(() => import('./VerifyView.vue'), PAGE_MESSAGES, RECORD_MESSAGES)

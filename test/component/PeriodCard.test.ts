@@ -6,6 +6,7 @@ import PeriodCard from '../../src/components/ledger/PeriodCard.vue'
 import type { PeriodStatus } from '../../src/domain/ledger'
 import { createAppI18n } from '../../src/i18n'
 import ledgerZhCN from '../../src/i18n/ledger/zh-CN'
+import pagesZhCN from '../../src/i18n/pages/zh-CN'
 import zhCN from '../../src/i18n/zh-CN'
 import { useLedgerStore } from '../../src/stores/ledger'
 import { MARCH, STATION } from '../unit/support/fixtures'
@@ -18,7 +19,7 @@ const open: PeriodStatus = {
 function mountCard(status: PeriodStatus) {
   const i18n = createAppI18n('zh-CN')
   const messages = i18n.global as unknown as { setLocaleMessage(locale: string, messages: object): void }
-  messages.setLocaleMessage('zh-CN', { ...zhCN, ledger: ledgerZhCN })
+  messages.setLocaleMessage('zh-CN', { ...zhCN, ...pagesZhCN, rules: { ...zhCN.rules, ...pagesZhCN.rules }, ledger: ledgerZhCN })
   return mount(PeriodCard, {
     props: { status, stationName: '五华区工作站', disabled: false },
     global: { plugins: [i18n] },
@@ -52,7 +53,7 @@ describe('PeriodCard', () => {
     expect(close).not.toHaveBeenCalled()
     const field = wrapper.find('textarea')
     expect(field.attributes('aria-invalid')).toBe('true')
-    expect(wrapper.find('.field__error').text()).toBe(zhCN.rules.period_has_unconfirmed)
+    expect(wrapper.find('.field__error').text()).toBe(pagesZhCN.rules.period_has_unconfirmed)
 
     await field.setValue('  月末结账  ')
     await button(wrapper, '确认结账').trigger('click')
@@ -71,7 +72,7 @@ describe('PeriodCard', () => {
     await button(wrapper, '确认结账').trigger('click')
     await settle()
     expect(ledger.close).toHaveBeenCalledWith(STATION, MARCH, null)
-    expect(wrapper.find('.field__error').text()).toBe(zhCN.rules.period_already_closed)
+    expect(wrapper.find('.field__error').text()).toBe(pagesZhCN.rules.period_already_closed)
     expect(wrapper.emitted('done')).toBeUndefined()
     wrapper.unmount()
   })
@@ -87,7 +88,7 @@ describe('PeriodCard', () => {
     await button(wrapper, '确认重新开账').trigger('click')
     await settle()
     expect(reopen).not.toHaveBeenCalled()
-    expect(wrapper.find('.field__error').text()).toBe(zhCN.rules.period_closures_reopen_reason_length)
+    expect(wrapper.find('.field__error').text()).toBe(pagesZhCN.rules.period_closures_reopen_reason_length)
     await wrapper.find('textarea').setValue('复核')
     await button(wrapper, '确认重新开账').trigger('click')
     await settle()

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest'
 import en from '../../src/i18n/en'
 import ledgerEn from '../../src/i18n/ledger/en'
 import ledgerZhCN from '../../src/i18n/ledger/zh-CN'
+import pagesEn from '../../src/i18n/pages/en'
+import pagesZhCN from '../../src/i18n/pages/zh-CN'
 import recordEn from '../../src/i18n/record/en'
 import recordZhCN from '../../src/i18n/record/zh-CN'
 import zhCN from '../../src/i18n/zh-CN'
@@ -43,9 +45,9 @@ function merged(base: object, extra: object): Record<string, unknown> {
   return out
 }
 // What the pages speak once all have loaded: the main messages, under `ledger` the ledger pages'
-// bundle, and the record pages' bundle merged in at the top.
-const allZhCN = merged({ ...zhCN, ledger: ledgerZhCN }, recordZhCN)
-const allEn = merged({ ...en, ledger: ledgerEn }, recordEn)
+// bundle, and the other pages' and the record pages' bundles merged in at the top.
+const allZhCN = merged(merged({ ...zhCN, ledger: ledgerZhCN }, pagesZhCN), recordZhCN)
+const allEn = merged(merged({ ...en, ledger: ledgerEn }, pagesEn), recordEn)
 
 const CJK = /[\u3400-\u9fff]/
 
@@ -84,11 +86,13 @@ describe('translations', () => {
     expect(keysOf(en).sort()).toEqual(keysOf(zhCN).sort())
     expect(keysOf(ledgerEn).sort()).toEqual(keysOf(ledgerZhCN).sort())
     expect(keysOf(recordEn).sort()).toEqual(keysOf(recordZhCN).sort())
+    expect(keysOf(pagesEn).sort()).toEqual(keysOf(pagesZhCN).sort())
   })
 
   it('keeps the lazily loaded messages apart from the first visit\'s, without overriding them', () => {
-    const overridden = keysOf(recordZhCN).filter((key) => has(zhCN, key))
-    expect(overridden).toEqual([])
+    const lazy = [...keysOf(recordZhCN), ...keysOf(pagesZhCN)]
+    expect(lazy.filter((key) => has(zhCN, key))).toEqual([])
+    expect(keysOf(recordZhCN).filter((key) => has(pagesZhCN, key))).toEqual([])
   })
 
   it('finds half-width punctuation in Chinese text, and leaves placeholders, URLs and times alone', () => {

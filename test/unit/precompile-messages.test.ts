@@ -54,14 +54,15 @@ describe('precompiled messages', () => {
     expect(filter.id.test('/app/src/i18n/xx.ts') && !filter.id.test('/app/src/i18n/format.ts')).toBe(true)
   })
 
-  it("compiles the ledger pages' bundle in the app's build too", async () => {
+  it("compiles the lazy pages' bundles in the app's build too", async () => {
     const { default: config } = await import('../../vite.config')
     const resolved = typeof config === 'function' ? config({ command: 'build', mode: 'production' }) : config
     const plugin = (resolved as { plugins: { name?: string; transform?: { filter: { id: RegExp } } }[] }).plugins
       .flat()
       .find((p) => p?.name === 'volunteer-ledger:precompile-messages')
     const filter = plugin?.transform?.filter.id
-    expect(['/app/src/i18n/zh-CN.ts', '/app/src/i18n/ledger/zh-CN.ts', '/app/src/i18n/ledger/en.ts'].every((id) => filter?.test(id))).toBe(true)
-    expect(filter?.test('/app/src/i18n/ledger/index.ts')).toBe(false)
+    const bundles = ['zh-CN.ts', 'ledger/zh-CN.ts', 'ledger/en.ts', 'pages/zh-CN.ts', 'pages/en.ts', 'record/en.ts']
+    expect(bundles.every((file) => filter?.test(`/app/src/i18n/${file}`))).toBe(true)
+    expect(filter?.test('/app/src/i18n/bundles.ts')).toBe(false)
   })
 })
