@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import type { EditableItem } from '../../src/components/manage/editable'
 import EditableList from '../../src/components/manage/EditableList.vue'
-import { createAppI18n } from '../../src/i18n'
+import { i18nWithPageMessages } from '../support/page-messages'
 
 const fields = [
   { key: 'name', label: '名称', required: true },
@@ -22,7 +22,7 @@ function teams(n: number): EditableItem[] {
 function mountList(items: EditableItem[]) {
   return mount(EditableList, {
     props: { idPrefix: 'teams', heading: '志愿服务队', fields, items },
-    global: { plugins: [createAppI18n('zh-CN')] },
+    global: { plugins: [i18nWithPageMessages()] },
     attachTo: document.body,
   })
 }

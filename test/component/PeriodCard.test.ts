@@ -4,11 +4,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import PeriodCard from '../../src/components/ledger/PeriodCard.vue'
 import type { PeriodStatus } from '../../src/domain/ledger'
-import { createAppI18n } from '../../src/i18n'
 import ledgerZhCN from '../../src/i18n/ledger/zh-CN'
 import pagesZhCN from '../../src/i18n/pages/zh-CN'
-import zhCN from '../../src/i18n/zh-CN'
 import { useLedgerStore } from '../../src/stores/ledger'
+import { i18nWithPageMessages } from '../support/page-messages'
 import { MARCH, STATION } from '../unit/support/fixtures'
 
 const open: PeriodStatus = {
@@ -17,9 +16,7 @@ const open: PeriodStatus = {
 }
 
 function mountCard(status: PeriodStatus) {
-  const i18n = createAppI18n('zh-CN')
-  const messages = i18n.global as unknown as { setLocaleMessage(locale: string, messages: object): void }
-  messages.setLocaleMessage('zh-CN', { ...zhCN, ...pagesZhCN, rules: { ...zhCN.rules, ...pagesZhCN.rules }, ledger: ledgerZhCN })
+  const i18n = i18nWithPageMessages({ ledger: ledgerZhCN })
   return mount(PeriodCard, {
     props: { status, stationName: '五华区工作站', disabled: false },
     global: { plugins: [i18n] },
