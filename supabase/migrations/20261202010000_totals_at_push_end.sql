@@ -1,0 +1,411 @@
+-- A push adds to the totals once, at the end of its whole-batch path, instead of locking every
+-- totals row of its keys before it writes anything.
+--
+-- Why (issue 8, item 21): `npm run bench` measured totals maintenance at 61% of the push's time
+-- with 8 clients spread over all 120 station x month keys (target: at most 30%). A profile
+-- (track_functions, wait events) showed the pushes queueing on the totals rows: private.lock_for_push
+-- locked the rows of every key of a batch (about 60 of the 120) at its start and held them while
+-- the batch's events, participants, checks and audit rows were written, so the 8 clients ran one
+-- at a time, each for as long as its whole push took, with the totals triggers' work (two upserts
+-- of each key's totals row per statement) inside that time.
+--
+-- Now:
+-- - The whole-batch path (apply_event_changes_together) runs with the totals deferred: the totals
+--   triggers compute their deltas from their transition tables as before, but queue them in a
+--   temporary table; private.apply_deferred_totals then applies them all with one upsert per key
+--   (events' figures and hours together), in key order, then the per-volunteer rows. A push holds
+--   totals rows only from there to its commit; the rest of it runs beside other pushes.
+-- - The lock order stays one everywhere: event rows (the batch's events the caller may edit,
+--   locked by id at the start, as before), then totals rows by key, then per-volunteer rows. The
+--   deferred totals take every key of the batch in one ordered statement, so two batches never
+--   hold each other's keys.
+-- - A closed station x month is still checked on the totals row after its lock, now at the end of
+--   the batch: a refusal there undoes the whole-batch attempt, and the push goes change by change
+--   as before, with every key of the batch locked first and each change's totals applied at once,
+--   so only the changes into the closed month are refused.
+-- - Outside the push's whole-batch path (direct writes, the change-by-change path, the ledger's
+--   functions) the triggers apply their deltas at once, as before, with the same single upsert
+--   per key.
+-- - The deferral is marked in the queue itself: a temporary table that only the owner's security
+--   definer functions make and write (a table of that name made by anyone else is not taken for
+--   it), holding a mark from the start of the whole-batch path to its end, when the function that
+--   applies the deltas empties it (a failed attempt takes its rows with it; every commit empties
+--   it). No setting a client could change decides whether totals are kept.
+-- - private.lock_for_push is split in two: lock_push_events (the events and the batch's keys, with
+--   the 100-key limit) and lock_totals (the keys' totals rows, for the change-by-change path only).
+
+-- ---------------------------------------------------------------------------------------------
+-- Applying deltas: one function for the events' figures and the participations.
+
+-- Adds signed event rows ({sign, station_id, theme_month_id, people_served, funds_fen,
+-- materials_fen, confirmed_at}) and signed participations ({sign, station_id, theme_month_id,
+-- person_id, hours}) to the totals: one upsert per key, in key order, refused when the key is
+-- closed; then each volunteer's tally, in key and person order, and the keys' distinct
+-- volunteers. Either may be null.
+create function private.apply_totals_deltas(event_rows jsonb, participation_rows jsonb) returns void
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  closed_keys integer;
+begin
+  with deltas as (
+    select r.station_id, r.theme_month_id, r.sign as events,
+      case when r.confirmed_at is not null then r.sign else 0 end as confirmed,
+      r.sign * r.people_served as people_served, r.sign * r.funds_fen as funds_fen,
+      r.sign * r.materials_fen as materials_fen, 0::numeric as volunteer_hours
+    from jsonb_to_recordset(coalesce(event_rows, '[]')) as r (sign integer, station_id uuid, theme_month_id uuid,
+      people_served bigint, funds_fen bigint, materials_fen bigint, confirmed_at timestamptz)
+    union all
+    select r.station_id, r.theme_month_id, 0, 0, 0, 0, 0, r.sign * r.hours
+    from jsonb_to_recordset(coalesce(participation_rows, '[]')) as r (sign integer, station_id uuid,
+      theme_month_id uuid, hours numeric)
+  ), upserted as (
+    insert into public.station_month_totals as t
+      (station_id, theme_month_id, events, confirmed, people_served, funds_fen, materials_fen, volunteer_hours)
+    select d.station_id, d.theme_month_id, sum(d.events), sum(d.confirmed), sum(d.people_served),
+      sum(d.funds_fen), sum(d.materials_fen), sum(d.volunteer_hours)
+    from deltas d
+    group by d.station_id, d.theme_month_id
+    order by d.station_id, d.theme_month_id
+    on conflict (station_id, theme_month_id) do update
+      set events = t.events + excluded.events, confirmed = t.confirmed + excluded.confirmed,
+        people_served = t.people_served + excluded.people_served, funds_fen = t.funds_fen + excluded.funds_fen,
+        materials_fen = t.materials_fen + excluded.materials_fen,
+        volunteer_hours = t.volunteer_hours + excluded.volunteer_hours, updated_at = now()
+    returning t.closed
+  )
+  select count(*) filter (where u.closed) into closed_keys from upserted u;
+  if closed_keys > 0 then
+    perform private.refuse_closed_period();
+  end if;
+  if participation_rows is null then
+    return;
+  end if;
+
+  insert into public.station_month_volunteers as v (station_id, theme_month_id, person_id, events, hours)
+  select r.station_id, r.theme_month_id, r.person_id, sum(r.sign), sum(r.sign * r.hours)
+  from jsonb_to_recordset(participation_rows) as r (sign integer, station_id uuid, theme_month_id uuid,
+    person_id uuid, hours numeric)
+  group by r.station_id, r.theme_month_id, r.person_id
+  order by r.station_id, r.theme_month_id, r.person_id
+  on conflict (station_id, theme_month_id, person_id) do update
+    set events = v.events + excluded.events, hours = v.hours + excluded.hours;
+
+  delete from public.station_month_volunteers v
+  using (select distinct r.station_id, r.theme_month_id
+         from jsonb_to_recordset(participation_rows) as r (station_id uuid, theme_month_id uuid)) k
+  where v.station_id = k.station_id and v.theme_month_id = k.theme_month_id and v.events = 0;
+
+  update public.station_month_totals t
+  set volunteers = (select count(*) from public.station_month_volunteers v
+                    where v.station_id = t.station_id and v.theme_month_id = t.theme_month_id)
+  from (select distinct r.station_id, r.theme_month_id
+        from jsonb_to_recordset(participation_rows) as r (station_id uuid, theme_month_id uuid)) k
+  where t.station_id = k.station_id and t.theme_month_id = k.theme_month_id;
+end
+$$;
+
+-- Whether this transaction is in a push's whole-batch path: the queue, a temporary table of the
+-- owner of these functions (a table of that name made by anyone else is not taken for it), holds
+-- the mark private.defer_totals put there (a row with no deltas).
+create function private.totals_deferred() returns boolean
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  perform 'PRAGMA:TABLE: totals_deltas (event_rows jsonb, participation_rows jsonb)';
+  if not exists (select from pg_catalog.pg_class c
+                 where c.oid = pg_catalog.to_regclass('pg_temp.totals_deltas')
+                   and c.relowner = (select r.oid from pg_catalog.pg_roles r where r.rolname = current_user)) then
+    return false;
+  end if;
+  return exists (select from pg_temp.totals_deltas);
+end
+$$;
+
+-- The triggers' deltas: queued while a push's whole batch is written, applied at once otherwise.
+create function private.add_totals_deltas(event_rows jsonb, participation_rows jsonb) returns void
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  perform 'PRAGMA:TABLE: totals_deltas (event_rows jsonb, participation_rows jsonb)';
+  if private.totals_deferred() then
+    insert into pg_temp.totals_deltas (event_rows, participation_rows) values (event_rows, participation_rows);
+  else
+    perform private.apply_totals_deltas(event_rows, participation_rows);
+  end if;
+end
+$$;
+
+-- Starts queueing the totals' deltas (the push's whole-batch path). The queue is made once per
+-- session and empties at every commit; its rows go with the attempt when it fails, and
+-- apply_deferred_totals takes them (the mark included) when it ends, so nothing is queued
+-- outside the whole-batch path.
+create function private.defer_totals() returns void
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  perform 'PRAGMA:TABLE: totals_deltas (event_rows jsonb, participation_rows jsonb)';
+  if pg_catalog.to_regclass('pg_temp.totals_deltas') is null then
+    create temporary table totals_deltas (event_rows jsonb, participation_rows jsonb) on commit delete rows;
+  end if;
+  insert into pg_temp.totals_deltas (event_rows, participation_rows) values (null, null);
+end
+$$;
+grant execute on function private.defer_totals() to authenticated, service_role;
+
+-- Applies the queued deltas, all keys in one ordered upsert, and ends the queueing.
+create function private.apply_deferred_totals() returns void
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  event_rows jsonb;
+  participation_rows jsonb;
+begin
+  perform 'PRAGMA:TABLE: totals_deltas (event_rows jsonb, participation_rows jsonb)';
+  if not private.totals_deferred() then
+    return;
+  end if;
+  select (select jsonb_agg(e.value) from pg_temp.totals_deltas q, jsonb_array_elements(q.event_rows) e),
+    (select jsonb_agg(p.value) from pg_temp.totals_deltas q, jsonb_array_elements(q.participation_rows) p)
+  into event_rows, participation_rows;
+  delete from pg_temp.totals_deltas;
+  if event_rows is not null or participation_rows is not null then
+    perform private.apply_totals_deltas(event_rows, participation_rows);
+  end if;
+end
+$$;
+grant execute on function private.apply_deferred_totals() to authenticated, service_role;
+
+-- ---------------------------------------------------------------------------------------------
+-- The triggers: bodies as in 20261201002000_totals_triggers_skip_empty_statements.sql, with their
+-- deltas handed to add_totals_deltas.
+
+create or replace function private.maintain_totals_for_events() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  event_rows jsonb;
+  participation_rows jsonb;
+begin
+  -- A statement that changed no rows (an UPDATE that matched none) has nothing to add.
+  if not exists (select from new_rows) then
+    return null;
+  end if;
+  if tg_op = 'INSERT' then
+    select jsonb_agg(jsonb_build_object('sign', 1) || to_jsonb(n)) into event_rows
+    from new_rows n where n.deleted_at is null;
+  else
+    select jsonb_agg(x) into event_rows from (
+      select jsonb_build_object('sign', 1) || to_jsonb(n) as x from new_rows n where n.deleted_at is null
+      union all
+      select jsonb_build_object('sign', -1) || to_jsonb(o) from old_rows o where o.deleted_at is null
+    ) changed;
+
+    with moved as (
+      select o.id, o.station_id as old_station, o.theme_month_id as old_month, o.deleted_at is null as was_active,
+        n.station_id as new_station, n.theme_month_id as new_month, n.deleted_at is null as is_active
+      from old_rows o join new_rows n using (id)
+      where (o.station_id, o.theme_month_id, o.deleted_at is null)
+        is distinct from (n.station_id, n.theme_month_id, n.deleted_at is null)
+    )
+    select jsonb_agg(x) into participation_rows from (
+      select jsonb_build_object('sign', -1, 'station_id', m.old_station, 'theme_month_id', m.old_month,
+        'person_id', p.person_id, 'hours', p.hours) as x
+      from moved m join public.event_participants p on p.event_id = m.id where m.was_active
+      union all
+      select jsonb_build_object('sign', 1, 'station_id', m.new_station, 'theme_month_id', m.new_month,
+        'person_id', p.person_id, 'hours', p.hours)
+      from moved m join public.event_participants p on p.event_id = m.id where m.is_active
+    ) moves;
+  end if;
+
+  if event_rows is not null or participation_rows is not null then
+    perform private.add_totals_deltas(event_rows, participation_rows);
+  end if;
+  return null;
+end
+$$;
+
+create or replace function private.maintain_totals_for_participants() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  changed jsonb := '[]'::jsonb;
+  participation_rows jsonb;
+begin
+  -- A statement that changed no rows has nothing to add, nor events to give a new revision.
+  if tg_op = 'DELETE' then
+    if not exists (select from old_rows) then
+      return null;
+    end if;
+  elsif not exists (select from new_rows) then
+    return null;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    select changed || coalesce(jsonb_agg(jsonb_build_object('sign', 1, 'event_id', n.event_id,
+      'person_id', n.person_id, 'hours', n.hours)), '[]') into changed from new_rows n;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    select changed || coalesce(jsonb_agg(jsonb_build_object('sign', -1, 'event_id', o.event_id,
+      'person_id', o.person_id, 'hours', o.hours)), '[]') into changed from old_rows o;
+  end if;
+
+  -- Events first, then totals: the same lock order as an edit of the event itself. An event
+  -- already written by this transaction has a revision no one can have pulled yet, so it needs
+  -- no new one (the push API writes the event before its participants).
+  update public.service_events set updated_at = now()
+  where deleted_at is null and change_xid <> pg_current_xact_id()
+    and id in (select c.event_id from jsonb_to_recordset(changed) as c (event_id uuid));
+
+  select jsonb_agg(jsonb_build_object('sign', c.sign, 'station_id', e.station_id,
+    'theme_month_id', e.theme_month_id, 'person_id', c.person_id, 'hours', c.hours))
+  into participation_rows
+  from jsonb_to_recordset(changed) as c (sign integer, event_id uuid, person_id uuid, hours numeric)
+  join public.service_events e on e.id = c.event_id
+  where e.deleted_at is null;
+  if participation_rows is not null then
+    perform private.add_totals_deltas(null, participation_rows);
+  end if;
+  return null;
+end
+$$;
+
+drop function private.apply_event_deltas(jsonb);
+drop function private.apply_participation_deltas(jsonb);
+
+-- ---------------------------------------------------------------------------------------------
+-- The push's locks, in two parts.
+
+-- Locks the batch's events that the caller may edit (the rule of the events' update policy), by
+-- id, and returns the keys the batch may write: those of the locked events and those the caller's
+-- upserts put events at (events the caller may edit or create, in teams they may write for; only
+-- real stations and months), in key order. Changes the caller may not write lock nothing and add
+-- no key: they are refused when applied. Refuses a batch of more than 100 keys (sync_batch_keys),
+-- so that the locks a batch takes stay bounded; a phone's batch of 100 new events never exceeds
+-- it. Security definer: it must see and lock rows whatever the caller's policies; it writes nothing.
+create function private.lock_push_events(changes jsonb)
+returns table (station_id uuid, theme_month_id uuid)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  me uuid := (select auth.uid());
+  my_teams uuid[] := array(select private.my_team_ids());
+  led_teams uuid[] := array(select private.my_led_team_ids());
+  admin boolean := private.is_admin();
+  station_ids uuid[];
+  theme_month_ids uuid[];
+begin
+  with pushed as (
+    select private.as_uuid(c ->> 'event_id') as event_id, c ->> 'op' as op,
+      private.as_uuid(c -> 'event' ->> 'station_id') as station_id,
+      private.as_uuid(c -> 'event' ->> 'team_id') as team_id,
+      private.as_uuid(c -> 'event' ->> 'theme_month_id') as theme_month_id
+    from jsonb_array_elements(changes) c
+  ), editable as (
+    -- Found by id alone: the caller's rule is written as a CASE so that the planner cannot start
+    -- from the caller's own events (the indexes on recorded_by and team_id) and compare each of
+    -- them with every pushed id, a cost that grew with every event the caller had pushed before.
+    select e.id, e.station_id, e.theme_month_id from public.service_events e
+    where e.id in (select p.event_id from pushed p)
+      and case when admin or e.team_id = any(led_teams) or (e.recorded_by = me and e.team_id = any(my_teams))
+          then true else false end
+    order by e.id
+    for update
+  ), keys as (
+    select ed.station_id, ed.theme_month_id from editable ed
+    union
+    select s.id, m.id
+    from pushed p
+    join public.stations s on s.id = p.station_id
+    join public.theme_months m on m.id = p.theme_month_id
+    where p.op = 'upsert' and (admin or p.team_id = any(my_teams))
+      and (p.event_id in (select ed.id from editable ed)
+           or not exists (select 1 from public.service_events e where e.id = p.event_id))
+  )
+  select array_agg(k.station_id order by k.station_id, k.theme_month_id),
+    array_agg(k.theme_month_id order by k.station_id, k.theme_month_id)
+  into station_ids, theme_month_ids
+  from keys k;
+
+  if cardinality(station_ids) > 100 then
+    raise exception using errcode = '22023', constraint = 'sync_batch_keys',
+      message = 'a batch may write to at most 100 station and month totals; push fewer changes at once';
+  end if;
+  return query select * from unnest(station_ids, theme_month_ids);
+end
+$$;
+grant execute on function private.lock_push_events(jsonb) to authenticated, service_role;
+
+-- Locks the totals rows of the given keys in key order, making those that are missing first;
+-- returns the rows it made, for drop_empty_totals. For the change-by-change path, whose
+-- changes each add to their keys at once. Security definer: it writes nothing but empty rows.
+create function private.lock_totals(station_ids uuid[], theme_month_ids uuid[])
+returns table (made_station_id uuid, made_theme_month_id uuid)
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  return query
+  insert into public.station_month_totals as t (station_id, theme_month_id)
+  select * from unnest(station_ids, theme_month_ids)
+  on conflict do nothing
+  returning t.station_id, t.theme_month_id;
+  perform 1 from public.station_month_totals t
+  join unnest(station_ids, theme_month_ids) as k (station_id, theme_month_id) using (station_id, theme_month_id)
+  order by t.station_id, t.theme_month_id
+  for update of t;
+end
+$$;
+grant execute on function private.lock_totals(uuid[], uuid[]) to authenticated, service_role;
+
+drop function private.lock_for_push(jsonb);
+
+create or replace function public.push_event_changes(changes jsonb) returns jsonb
+language plpgsql volatile security invoker set search_path = ''
+as $$
+declare
+  change jsonb;
+  outcomes jsonb;
+  failed_code text;
+  key_station_ids uuid[];
+  key_theme_month_ids uuid[];
+  made_station_ids uuid[];
+  made_theme_month_ids uuid[];
+begin
+  if jsonb_typeof(changes) is distinct from 'array' or jsonb_array_length(changes) > 500 then
+    raise exception using errcode = '22023', constraint = 'sync_batch_shape',
+      message = 'changes must be an array of at most 500 changes';
+  end if;
+  select array_agg(k.station_id), array_agg(k.theme_month_id)
+  into key_station_ids, key_theme_month_ids
+  from private.lock_push_events(changes) k;
+  -- The whole batch at once, its totals added at the end, all keys in one ordered statement.
+  begin
+    perform private.defer_totals();
+    outcomes := private.apply_event_changes_together(changes);
+    perform private.apply_deferred_totals();
+  exception when others then
+    get stacked diagnostics failed_code = returned_sqlstate;
+    if left(failed_code, 2) in ('40', '53', '55', '57', '58', '08') then
+      raise;
+    end if;
+    -- Set before the totals were refused (a closed month): the attempt is undone, so is its answer.
+    outcomes := null;
+  end;
+  -- Some change in the batch is refused: apply them one at a time so that only it is rejected,
+  -- with every key of the batch locked first, in key order, as each change adds to its keys at once.
+  if outcomes is null then
+    select array_agg(l.made_station_id), array_agg(l.made_theme_month_id)
+    into made_station_ids, made_theme_month_ids
+    from private.lock_totals(key_station_ids, key_theme_month_ids) l;
+    outcomes := '[]'::jsonb;
+    for change in select value from jsonb_array_elements(changes) loop
+      outcomes := outcomes || private.apply_event_change(change);
+    end loop;
+    perform private.drop_empty_totals(made_station_ids, made_theme_month_ids);
+  end if;
+  return outcomes;
+end
+$$;
+
+-- Functions in private run only where granted above: some are security definer.
+revoke execute on all functions in schema private from public;
