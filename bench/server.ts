@@ -135,25 +135,44 @@ async function pushBatch(client: Client, changes: ReturnType<typeof change>[]): 
   return failed.length
 }
 
-/** The baseline: the same rows into copies of the tables without triggers (no totals, no checks by trigger). */
+/**
+ * The ceiling: the same rows into copies of the tables without triggers (no totals, no checks by
+ * trigger), with the complete record's fields that the push fills in by default given as they
+ * would be (the place, the content, the member in charge, the unit, the time of recording).
+ */
 async function plainBatch(client: Client, changes: ReturnType<typeof change>[]): Promise<number> {
-  const events = changes.map((c) => ({ id: c.event_id, ...c.event, recorded_by: client.userId }))
+  const events = changes.map((c) => ({
+    id: c.event_id,
+    ...c.event,
+    recorded_by: client.userId,
+    place: '基准地点',
+    service_content: c.event.title,
+    person_in_charge: client.members[0],
+    organizing_unit: '基准单位',
+    recorded_at: new Date().toISOString(),
+  }))
   await client.db.query('begin')
-  await client.db.query(
-    `insert into bench.plain_events (id, station_id, team_id, theme_month_id, started_at, ended_at, title,
-       people_served, funds_fen, materials_fen, materials_description, recorded_by)
-     select id, station_id, team_id, theme_month_id, started_at, ended_at, title, people_served, funds_fen,
-       materials_fen, materials_description, recorded_by
-     from jsonb_populate_recordset(null::bench.plain_events, $1)`,
-    [JSON.stringify(events)],
-  )
-  await client.db.query(
-    `insert into bench.plain_participants (event_id, person_id, hours)
-     select (e ->> 'id')::uuid, (p ->> 'person_id')::uuid, (p ->> 'hours')::numeric
-     from jsonb_array_elements($1) e, jsonb_array_elements(e -> 'participants') p`,
-    [JSON.stringify(events)],
-  )
-  await client.db.query('commit')
+  try {
+    await client.db.query(
+      `insert into bench.plain_events (id, station_id, team_id, theme_month_id, started_at, ended_at, title,
+         people_served, funds_fen, materials_fen, materials_description, recorded_by,
+         place, service_content, person_in_charge, organizing_unit, recorded_at)
+       select id, station_id, team_id, theme_month_id, started_at, ended_at, title, people_served, funds_fen,
+         materials_fen, materials_description, recorded_by, place, service_content, person_in_charge, organizing_unit, recorded_at
+       from jsonb_populate_recordset(null::bench.plain_events, $1)`,
+      [JSON.stringify(events)],
+    )
+    await client.db.query(
+      `insert into bench.plain_participants (event_id, person_id, hours)
+       select (e ->> 'id')::uuid, (p ->> 'person_id')::uuid, (p ->> 'hours')::numeric
+       from jsonb_array_elements($1) e, jsonb_array_elements(e -> 'participants') p`,
+      [JSON.stringify(events)],
+    )
+    await client.db.query('commit')
+  } catch (error) {
+    await client.db.query('rollback')
+    throw error
+  }
   return 0
 }
 

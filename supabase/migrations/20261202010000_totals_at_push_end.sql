@@ -35,36 +35,39 @@
 --   the 100-key limit) and lock_totals (the keys' totals rows, for the change-by-change path only).
 
 -- ---------------------------------------------------------------------------------------------
--- Applying deltas: one function for the events' figures and the participations.
+-- Deltas, and applying them.
 
--- Adds signed event rows ({sign, station_id, theme_month_id, people_served, funds_fen,
--- materials_fen, confirmed_at}) and signed participations ({sign, station_id, theme_month_id,
--- person_id, hours}) to the totals: one upsert per key, in key order, refused when the key is
--- closed; then each volunteer's tally, in key and person order, and the keys' distinct
--- volunteers. Either may be null.
-create function private.apply_totals_deltas(event_rows jsonb, participation_rows jsonb) returns void
+-- One change to the totals of a station x theme month: an event's own figures (person_id null:
+-- events, confirmed, people served, funds, materials) or a participation (person_id set: events
+-- is the volunteer's count of events there, hours their hours, which the key's hours add up).
+-- Signed: -1 and negative figures take away. Typed rows rather than JSON: the triggers make one
+-- per event and per participant, and JSON of whole event rows cost more than the totals' writes.
+create type private.totals_delta as (
+  station_id uuid, theme_month_id uuid, person_id uuid, events integer, confirmed integer,
+  people_served bigint, funds_fen bigint, materials_fen bigint, hours numeric
+);
+
+-- Adds deltas to the totals: one upsert per key, in key order, refused when the key is closed;
+-- then each volunteer's tally, in key and person order, and the keys' distinct volunteers (by
+-- how many tallies appeared and went, rather than by counting each key's tallies again).
+create function private.apply_totals_deltas(deltas private.totals_delta[]) returns void
 language plpgsql security definer set search_path = ''
 as $$
 declare
   closed_keys integer;
+  gone_station_ids uuid[];
+  gone_theme_month_ids uuid[];
+  gone_person_ids uuid[];
+  key_station_ids uuid[];
+  key_theme_month_ids uuid[];
+  volunteer_changes integer[];
 begin
-  with deltas as (
-    select r.station_id, r.theme_month_id, r.sign as events,
-      case when r.confirmed_at is not null then r.sign else 0 end as confirmed,
-      r.sign * r.people_served as people_served, r.sign * r.funds_fen as funds_fen,
-      r.sign * r.materials_fen as materials_fen, 0::numeric as volunteer_hours
-    from jsonb_to_recordset(coalesce(event_rows, '[]')) as r (sign integer, station_id uuid, theme_month_id uuid,
-      people_served bigint, funds_fen bigint, materials_fen bigint, confirmed_at timestamptz)
-    union all
-    select r.station_id, r.theme_month_id, 0, 0, 0, 0, 0, r.sign * r.hours
-    from jsonb_to_recordset(coalesce(participation_rows, '[]')) as r (sign integer, station_id uuid,
-      theme_month_id uuid, hours numeric)
-  ), upserted as (
+  with upserted as (
     insert into public.station_month_totals as t
       (station_id, theme_month_id, events, confirmed, people_served, funds_fen, materials_fen, volunteer_hours)
-    select d.station_id, d.theme_month_id, sum(d.events), sum(d.confirmed), sum(d.people_served),
-      sum(d.funds_fen), sum(d.materials_fen), sum(d.volunteer_hours)
-    from deltas d
+    select d.station_id, d.theme_month_id, coalesce(sum(d.events) filter (where d.person_id is null), 0),
+      sum(d.confirmed), sum(d.people_served), sum(d.funds_fen), sum(d.materials_fen), sum(d.hours)
+    from unnest(deltas) d
     group by d.station_id, d.theme_month_id
     order by d.station_id, d.theme_month_id
     on conflict (station_id, theme_month_id) do update
@@ -78,41 +81,66 @@ begin
   if closed_keys > 0 then
     perform private.refuse_closed_period();
   end if;
-  if participation_rows is null then
+  if not exists (select from unnest(deltas) d where d.person_id is not null) then
     return;
   end if;
 
-  insert into public.station_month_volunteers as v (station_id, theme_month_id, person_id, events, hours)
-  select r.station_id, r.theme_month_id, r.person_id, sum(r.sign), sum(r.sign * r.hours)
-  from jsonb_to_recordset(participation_rows) as r (sign integer, station_id uuid, theme_month_id uuid,
-    person_id uuid, hours numeric)
-  group by r.station_id, r.theme_month_id, r.person_id
-  order by r.station_id, r.theme_month_id, r.person_id
-  on conflict (station_id, theme_month_id, person_id) do update
-    set events = v.events + excluded.events, hours = v.hours + excluded.hours;
+  -- Each volunteer's tally; a tally that reaches no event goes. A key's distinct volunteers change
+  -- by the tallies that appear (their new count is all of this change's: none was kept before,
+  -- as a tally of no event is never kept) and those that go (none left).
+  with tallies as (
+    select d.station_id, d.theme_month_id, d.person_id, sum(d.events)::integer as events, sum(d.hours) as hours
+    from unnest(deltas) d
+    where d.person_id is not null
+    group by d.station_id, d.theme_month_id, d.person_id
+  ), tallied as (
+    insert into public.station_month_volunteers as v (station_id, theme_month_id, person_id, events, hours)
+    select t.station_id, t.theme_month_id, t.person_id, t.events, t.hours
+    from tallies t
+    order by t.station_id, t.theme_month_id, t.person_id
+    on conflict (station_id, theme_month_id, person_id) do update
+      set events = v.events + excluded.events, hours = v.hours + excluded.hours
+    returning v.station_id, v.theme_month_id, v.person_id, v.events
+  ), counted as (
+    select n.station_id, n.theme_month_id, n.person_id, n.events,
+      case when n.events <> 0 and n.events = t.events then 1
+           when n.events = 0 and t.events <> 0 then -1
+           else 0 end as change
+    from tallied n join tallies t using (station_id, theme_month_id, person_id)
+  ), per_key as (
+    select c.station_id, c.theme_month_id, sum(c.change)::integer as change
+    from counted c
+    group by c.station_id, c.theme_month_id
+    having sum(c.change) <> 0
+  )
+  select (select array_agg(c.station_id) from counted c where c.events = 0),
+    (select array_agg(c.theme_month_id) from counted c where c.events = 0),
+    (select array_agg(c.person_id) from counted c where c.events = 0),
+    (select array_agg(k.station_id order by k.station_id, k.theme_month_id) from per_key k),
+    (select array_agg(k.theme_month_id order by k.station_id, k.theme_month_id) from per_key k),
+    (select array_agg(k.change order by k.station_id, k.theme_month_id) from per_key k)
+  into gone_station_ids, gone_theme_month_ids, gone_person_ids, key_station_ids, key_theme_month_ids, volunteer_changes;
 
   delete from public.station_month_volunteers v
-  using (select distinct r.station_id, r.theme_month_id
-         from jsonb_to_recordset(participation_rows) as r (station_id uuid, theme_month_id uuid)) k
-  where v.station_id = k.station_id and v.theme_month_id = k.theme_month_id and v.events = 0;
+  using unnest(gone_station_ids, gone_theme_month_ids, gone_person_ids) as g (station_id, theme_month_id, person_id)
+  where v.station_id = g.station_id and v.theme_month_id = g.theme_month_id and v.person_id = g.person_id
+    and v.events = 0;
 
   update public.station_month_totals t
-  set volunteers = (select count(*) from public.station_month_volunteers v
-                    where v.station_id = t.station_id and v.theme_month_id = t.theme_month_id)
-  from (select distinct r.station_id, r.theme_month_id
-        from jsonb_to_recordset(participation_rows) as r (station_id uuid, theme_month_id uuid)) k
+  set volunteers = t.volunteers + k.change
+  from unnest(key_station_ids, key_theme_month_ids, volunteer_changes) as k (station_id, theme_month_id, change)
   where t.station_id = k.station_id and t.theme_month_id = k.theme_month_id;
 end
 $$;
 
 -- Whether this transaction is in a push's whole-batch path: the queue, a temporary table of the
 -- owner of these functions (a table of that name made by anyone else is not taken for it), holds
--- the mark private.defer_totals put there (a row with no deltas).
+-- the mark private.defer_totals put there (a row of nulls).
 create function private.totals_deferred() returns boolean
 language plpgsql stable security definer set search_path = ''
 as $$
 begin
-  perform 'PRAGMA:TABLE: totals_deltas (event_rows jsonb, participation_rows jsonb)';
+  perform 'PRAGMA:TABLE: totals_deltas (station_id uuid, theme_month_id uuid, person_id uuid, events integer, confirmed integer, people_served bigint, funds_fen bigint, materials_fen bigint, hours numeric)';
   if not exists (select from pg_catalog.pg_class c
                  where c.oid = pg_catalog.to_regclass('pg_temp.totals_deltas')
                    and c.relowner = (select r.oid from pg_catalog.pg_roles r where r.rolname = current_user)) then
@@ -123,15 +151,15 @@ end
 $$;
 
 -- The triggers' deltas: queued while a push's whole batch is written, applied at once otherwise.
-create function private.add_totals_deltas(event_rows jsonb, participation_rows jsonb) returns void
+create function private.add_totals_deltas(deltas private.totals_delta[]) returns void
 language plpgsql security definer set search_path = ''
 as $$
 begin
-  perform 'PRAGMA:TABLE: totals_deltas (event_rows jsonb, participation_rows jsonb)';
+  perform 'PRAGMA:TABLE: totals_deltas (station_id uuid, theme_month_id uuid, person_id uuid, events integer, confirmed integer, people_served bigint, funds_fen bigint, materials_fen bigint, hours numeric)';
   if private.totals_deferred() then
-    insert into pg_temp.totals_deltas (event_rows, participation_rows) values (event_rows, participation_rows);
+    insert into pg_temp.totals_deltas select * from unnest(deltas);
   else
-    perform private.apply_totals_deltas(event_rows, participation_rows);
+    perform private.apply_totals_deltas(deltas);
   end if;
 end
 $$;
@@ -144,11 +172,11 @@ create function private.defer_totals() returns void
 language plpgsql security definer set search_path = ''
 as $$
 begin
-  perform 'PRAGMA:TABLE: totals_deltas (event_rows jsonb, participation_rows jsonb)';
+  perform 'PRAGMA:TABLE: totals_deltas (station_id uuid, theme_month_id uuid, person_id uuid, events integer, confirmed integer, people_served bigint, funds_fen bigint, materials_fen bigint, hours numeric)';
   if pg_catalog.to_regclass('pg_temp.totals_deltas') is null then
-    create temporary table totals_deltas (event_rows jsonb, participation_rows jsonb) on commit delete rows;
+    create temporary table totals_deltas of private.totals_delta on commit delete rows;
   end if;
-  insert into pg_temp.totals_deltas (event_rows, participation_rows) values (null, null);
+  insert into pg_temp.totals_deltas default values;
 end
 $$;
 grant execute on function private.defer_totals() to authenticated, service_role;
@@ -158,49 +186,43 @@ create function private.apply_deferred_totals() returns void
 language plpgsql security definer set search_path = ''
 as $$
 declare
-  event_rows jsonb;
-  participation_rows jsonb;
+  deltas private.totals_delta[];
 begin
-  perform 'PRAGMA:TABLE: totals_deltas (event_rows jsonb, participation_rows jsonb)';
+  perform 'PRAGMA:TABLE: totals_deltas (station_id uuid, theme_month_id uuid, person_id uuid, events integer, confirmed integer, people_served bigint, funds_fen bigint, materials_fen bigint, hours numeric)';
   if not private.totals_deferred() then
     return;
   end if;
-  select (select jsonb_agg(e.value) from pg_temp.totals_deltas q, jsonb_array_elements(q.event_rows) e),
-    (select jsonb_agg(p.value) from pg_temp.totals_deltas q, jsonb_array_elements(q.participation_rows) p)
-  into event_rows, participation_rows;
+  select array_agg(row(d.*)::private.totals_delta) into deltas from pg_temp.totals_deltas d where d.station_id is not null;
   delete from pg_temp.totals_deltas;
-  if event_rows is not null or participation_rows is not null then
-    perform private.apply_totals_deltas(event_rows, participation_rows);
+  if deltas is not null then
+    perform private.apply_totals_deltas(deltas);
   end if;
 end
 $$;
 grant execute on function private.apply_deferred_totals() to authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
--- The triggers: bodies as in 20261201002000_totals_triggers_skip_empty_statements.sql, with their
--- deltas handed to add_totals_deltas.
+-- The triggers: what they add as in 20261201002000_totals_triggers_skip_empty_statements.sql,
+-- as typed deltas handed to add_totals_deltas.
 
+-- Events: their own figures count while not deleted; when an event moves to another station or
+-- month, or is deleted, its participants' hours and tallies move (or go) with it.
 create or replace function private.maintain_totals_for_events() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 declare
-  event_rows jsonb;
-  participation_rows jsonb;
+  deltas private.totals_delta[];
 begin
   -- A statement that changed no rows (an UPDATE that matched none) has nothing to add.
   if not exists (select from new_rows) then
     return null;
   end if;
   if tg_op = 'INSERT' then
-    select jsonb_agg(jsonb_build_object('sign', 1) || to_jsonb(n)) into event_rows
+    select array_agg(row(n.station_id, n.theme_month_id, null, 1, (n.confirmed_at is not null)::integer,
+        n.people_served, n.funds_fen, n.materials_fen, 0)::private.totals_delta)
+    into deltas
     from new_rows n where n.deleted_at is null;
   else
-    select jsonb_agg(x) into event_rows from (
-      select jsonb_build_object('sign', 1) || to_jsonb(n) as x from new_rows n where n.deleted_at is null
-      union all
-      select jsonb_build_object('sign', -1) || to_jsonb(o) from old_rows o where o.deleted_at is null
-    ) changed;
-
     with moved as (
       select o.id, o.station_id as old_station, o.theme_month_id as old_month, o.deleted_at is null as was_active,
         n.station_id as new_station, n.theme_month_id as new_month, n.deleted_at is null as is_active
@@ -208,30 +230,41 @@ begin
       where (o.station_id, o.theme_month_id, o.deleted_at is null)
         is distinct from (n.station_id, n.theme_month_id, n.deleted_at is null)
     )
-    select jsonb_agg(x) into participation_rows from (
-      select jsonb_build_object('sign', -1, 'station_id', m.old_station, 'theme_month_id', m.old_month,
-        'person_id', p.person_id, 'hours', p.hours) as x
+    select array_agg(d) into deltas from (
+      select row(n.station_id, n.theme_month_id, null, 1, (n.confirmed_at is not null)::integer,
+          n.people_served, n.funds_fen, n.materials_fen, 0)::private.totals_delta as d
+      from new_rows n where n.deleted_at is null
+      union all
+      select row(o.station_id, o.theme_month_id, null, -1, -(o.confirmed_at is not null)::integer,
+          -o.people_served, -o.funds_fen, -o.materials_fen, 0)::private.totals_delta
+      from old_rows o where o.deleted_at is null
+      union all
+      select row(m.old_station, m.old_month, p.person_id, -1, 0, 0, 0, 0, -p.hours)::private.totals_delta
       from moved m join public.event_participants p on p.event_id = m.id where m.was_active
       union all
-      select jsonb_build_object('sign', 1, 'station_id', m.new_station, 'theme_month_id', m.new_month,
-        'person_id', p.person_id, 'hours', p.hours)
+      select row(m.new_station, m.new_month, p.person_id, 1, 0, 0, 0, 0, p.hours)::private.totals_delta
       from moved m join public.event_participants p on p.event_id = m.id where m.is_active
-    ) moves;
+    ) changed;
   end if;
 
-  if event_rows is not null or participation_rows is not null then
-    perform private.add_totals_deltas(event_rows, participation_rows);
+  if deltas is not null then
+    perform private.add_totals_deltas(deltas);
   end if;
   return null;
 end
 $$;
 
+-- Participants added, changed or removed on active events. Also gives those events a new
+-- revision, so that pulls carry the new participant list.
 create or replace function private.maintain_totals_for_participants() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 declare
-  changed jsonb := '[]'::jsonb;
-  participation_rows jsonb;
+  changed_event_ids uuid[] := '{}';
+  changed_person_ids uuid[] := '{}';
+  changed_signs integer[] := '{}';
+  changed_hours numeric[] := '{}';
+  deltas private.totals_delta[];
 begin
   -- A statement that changed no rows has nothing to add, nor events to give a new revision.
   if tg_op = 'DELETE' then
@@ -242,29 +275,31 @@ begin
     return null;
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
-    select changed || coalesce(jsonb_agg(jsonb_build_object('sign', 1, 'event_id', n.event_id,
-      'person_id', n.person_id, 'hours', n.hours)), '[]') into changed from new_rows n;
+    select changed_event_ids || array_agg(n.event_id), changed_person_ids || array_agg(n.person_id),
+      changed_signs || array_agg(1), changed_hours || array_agg(n.hours)
+    into changed_event_ids, changed_person_ids, changed_signs, changed_hours
+    from new_rows n;
   end if;
   if tg_op in ('UPDATE', 'DELETE') then
-    select changed || coalesce(jsonb_agg(jsonb_build_object('sign', -1, 'event_id', o.event_id,
-      'person_id', o.person_id, 'hours', o.hours)), '[]') into changed from old_rows o;
+    select changed_event_ids || array_agg(o.event_id), changed_person_ids || array_agg(o.person_id),
+      changed_signs || array_agg(-1), changed_hours || array_agg(o.hours)
+    into changed_event_ids, changed_person_ids, changed_signs, changed_hours
+    from old_rows o;
   end if;
 
   -- Events first, then totals: the same lock order as an edit of the event itself. An event
   -- already written by this transaction has a revision no one can have pulled yet, so it needs
   -- no new one (the push API writes the event before its participants).
   update public.service_events set updated_at = now()
-  where deleted_at is null and change_xid <> pg_current_xact_id()
-    and id in (select c.event_id from jsonb_to_recordset(changed) as c (event_id uuid));
+  where deleted_at is null and change_xid <> pg_current_xact_id() and id = any(changed_event_ids);
 
-  select jsonb_agg(jsonb_build_object('sign', c.sign, 'station_id', e.station_id,
-    'theme_month_id', e.theme_month_id, 'person_id', c.person_id, 'hours', c.hours))
-  into participation_rows
-  from jsonb_to_recordset(changed) as c (sign integer, event_id uuid, person_id uuid, hours numeric)
+  select array_agg(row(e.station_id, e.theme_month_id, c.person_id, c.sign, 0, 0, 0, 0, c.sign * c.hours)::private.totals_delta)
+  into deltas
+  from unnest(changed_event_ids, changed_person_ids, changed_signs, changed_hours) as c (event_id, person_id, sign, hours)
   join public.service_events e on e.id = c.event_id
   where e.deleted_at is null;
-  if participation_rows is not null then
-    perform private.add_totals_deltas(null, participation_rows);
+  if deltas is not null then
+    perform private.add_totals_deltas(deltas);
   end if;
   return null;
 end

@@ -72,12 +72,10 @@ select is((select events from public.program_totals()), 0::bigint, 'a volunteer'
 -- ...nor through the security definer functions that maintain them, nor read them through the
 -- audit functions (only functions granted by name are executable in private).
 select tests.act_as(tests.demo_user('volunteer'));
-select throws_ok(format($$select private.apply_totals_deltas('[{"sign": 1, "station_id": "%s", "theme_month_id": "%s",
-    "people_served": 1000, "funds_fen": 0, "materials_fen": 0}]', '[{"sign": 1, "station_id": "%s", "theme_month_id": "%s",
-    "person_id": "%s", "hours": 5}]')$$, md5('station-1')::uuid, md5('month-1')::uuid, md5('station-1')::uuid, md5('month-1')::uuid,
-    md5('person-1')::uuid),
+select throws_ok(format($$select private.apply_totals_deltas(array[(%L, %L, null, 1, 0, 1000, 0, 0, 0)::private.totals_delta])$$,
+    md5('station-1')::uuid, md5('month-1')::uuid),
   '42501', 'permission denied for function apply_totals_deltas', 'a volunteer cannot call private.apply_totals_deltas to forge totals');
-select throws_ok('select private.add_totals_deltas(null, null)',
+select throws_ok('select private.add_totals_deltas(null)',
   '42501', 'permission denied for function add_totals_deltas', 'a volunteer cannot call private.add_totals_deltas');
 select throws_ok($$select * from private.totals_drift()$$, '42501', 'permission denied for function totals_drift',
   'a volunteer cannot call private.totals_drift');
