@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ChangeOutcome, ServiceEventFields, Uuid } from '../../src/domain/types'
+import type { ServiceEventFields, Uuid } from '../../src/domain/types'
 import { connectOracle, eventAt, loadProgram, type Program } from './oracle'
 import { stackEnv } from './stack-env'
 
@@ -83,15 +83,22 @@ async function newPusher(teamId: Uuid, n: number): Promise<Pusher> {
   return { db: connection, userId, personId }
 }
 
+/** What the push answers for a change (the revision when applied). */
+interface Outcome {
+  event_id: Uuid
+  status: string
+  revision?: number
+}
+
 /** One push as PostgREST runs it: a transaction as the signed-in user. */
-async function push(pusher: Pusher, changes: unknown[]): Promise<ChangeOutcome[]> {
+async function push(pusher: Pusher, changes: unknown[]): Promise<Outcome[]> {
   await pusher.db.query('begin')
   try {
     await pusher.db.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
       [JSON.stringify({ sub: pusher.userId, role: 'authenticated' })])
     const { rows } = await pusher.db.query('select public.push_event_changes($1) as result', [JSON.stringify(changes)])
     await pusher.db.query('commit')
-    return rows[0].result as ChangeOutcome[]
+    return rows[0].result as Outcome[]
   } catch (error) {
     await pusher.db.query('rollback')
     throw error
