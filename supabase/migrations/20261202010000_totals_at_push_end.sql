@@ -6,8 +6,9 @@
 -- (track_functions, wait events) showed the pushes queueing on the totals rows: private.lock_for_push
 -- locked the rows of every key of a batch (about 60 of the 120) at its start and held them while
 -- the batch's events, participants, checks and audit rows were written, so the 8 clients ran one
--- at a time, each for as long as its whole push took, with the totals triggers' work (two upserts
--- of each key's totals row per statement) inside that time.
+-- at a time, each for as long as its whole push took, with the totals triggers' work inside that
+-- time (JSON of whole event rows, two or three writes of each key's totals row, a recount of each
+-- key's volunteer tallies).
 --
 -- Now:
 -- - The whole-batch path (apply_event_changes_together) runs with the totals deferred: the totals
@@ -31,8 +32,12 @@
 --   it), holding a mark from the start of the whole-batch path to its end, when the function that
 --   applies the deltas empties it (a failed attempt takes its rows with it; every commit empties
 --   it). No setting a client could change decides whether totals are kept.
+-- - The deltas are typed rows (private.totals_delta), and a key's distinct volunteers change by the
+--   tallies that appear and go instead of being counted again.
 -- - private.lock_for_push is split in two: lock_push_events (the events and the batch's keys, with
 --   the 100-key limit) and lock_totals (the keys' totals rows, for the change-by-change path only).
+--   lock_push_events finds the batch's events by id: the planner could start from every event the
+--   caller had recorded instead, a cost that grew with each push.
 
 -- ---------------------------------------------------------------------------------------------
 -- Deltas, and applying them.
