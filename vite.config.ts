@@ -3,6 +3,7 @@ import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { precompileMessages } from './build/precompile-messages.ts'
+import E2eOrder from './test/e2e/support/sequencer.ts'
 import packageJson from './package.json' with { type: 'json' }
 
 export default defineConfig(({ command }) => ({
@@ -65,12 +66,17 @@ export default defineConfig(({ command }) => ({
     { name: 'app-version', config: () => ({ define: { __APP_VERSION__: JSON.stringify(packageJson.version) } }) },
   ],
   test: {
+    // The browser tests' files in an order that keeps their two workers busy (see the file).
+    sequence: { sequencer: E2eOrder },
     projects: [
       {
         extends: true,
         test: {
           name: 'unit',
           environment: 'happy-dom',
+          // npm test runs these beside the type check, lint and the stacks' tests on 2 shared
+          // cores: a test of 1 s can take several there (Vitest's default limit is 5 s).
+          testTimeout: 30_000,
           setupFiles: ['test/support/languages.ts'],
           include: ['test/unit/**/*.test.ts', 'test/component/**/*.test.ts'],
         },
@@ -89,14 +95,19 @@ export default defineConfig(({ command }) => ({
       {
         extends: true,
         test: {
-          // Headless Chromium against the built app and the local stack.
+          // Headless Chromium against the built app and the local stack. Two files at a time:
+          // each waits for its turn on the stack's data (test/e2e/support/suite.ts, DataUse).
+          // After the other projects when all run in one Vitest (a group of its own).
           name: 'e2e',
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/e2e/support/shared-build.ts'],
-          testTimeout: 120_000,
+          // Whole scenarios (some 40 s on an idle machine), two at a time beside the other lanes
+          // of npm test on 2 shared cores.
+          testTimeout: 300_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { PASSWORD, phoneContext, screenshot, waitForServiceWorkerControl } from './support/browser'
 import { useSuite } from './support/suite'
 
-const suite = useSuite({ db: true })
+const suite = useSuite({ data: 'writes', db: true })
 
 /** A unique mark of this run, so that a rerun against the same stack finds only its own rows. */
 const run = Date.now().toString(36)

@@ -8,7 +8,7 @@ import { phoneContext, screenshot, signIn } from './support/browser'
 import { loggingDay, seedId } from './support/db'
 import { useSuite } from './support/suite'
 
-const suite = useSuite({ db: true, currentThemeMonths: true })
+const suite = useSuite({ data: 'whole-program', db: true, currentThemeMonths: true })
 
 const count = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''))
 

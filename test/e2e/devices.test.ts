@@ -9,7 +9,7 @@ import { pastDate } from './support/db'
 import { fillEvent, saveEvent } from './support/forms'
 import { useSuite } from './support/suite'
 
-const suite = useSuite({ db: true, currentThemeMonths: true })
+const suite = useSuite({ data: 'whole-program', db: true, currentThemeMonths: true })
 
 /** The server's events of these titles: how many rows each title has, and their sums. */
 async function onServer(titles: string[]) {

@@ -13,7 +13,7 @@ import { useSuite } from './support/suite'
 
 type Lang = 'zh-CN' | 'en'
 
-const suite = useSuite({ builds: ['joining'], db: true })
+const suite = useSuite({ data: 'writes', db: true })
 
 /** A unique mark of this run, so that a rerun against the same stack finds only its own rows. */
 const run = Date.now().toString(36)

@@ -5,7 +5,7 @@ import { phoneContext, screenshot, signIn } from './support/browser'
 import { seedId } from './support/db'
 import { useSuite } from './support/suite'
 
-const suite = useSuite({ db: true })
+const suite = useSuite({ data: 'writes', db: true })
 
 it('lets a team leader correct an event of the team', async () => {
   const eventId = await seedId(suite.db, 'event-1')

@@ -15,7 +15,7 @@ import { seedId } from './support/db'
 import { horizontalOverflow } from './support/quality'
 import { useSuite } from './support/suite'
 
-const suite = useSuite({ db: true, currentThemeMonths: true })
+const suite = useSuite({ data: 'whole-program', db: true, currentThemeMonths: true })
 
 const API_URL = () => requireEnv('STACK_API_URL')
 const ANON_KEY = () => requireEnv('STACK_ANON_KEY')

@@ -12,7 +12,7 @@ import { pastDate, stationMonthTotals } from './support/db'
 import { fillEvent, saveEvent } from './support/forms'
 import { useSuite } from './support/suite'
 
-const suite = useSuite({ db: true, currentThemeMonths: true })
+const suite = useSuite({ data: 'writes', db: true, currentThemeMonths: true })
 
 /** A coordinator's session through the API (its access token), as the coordinators' pages would sign in. */
 async function coordinatorToken(): Promise<string> {

@@ -8,7 +8,7 @@ import { countSyncChanges, pastDate, seedId, stationMonthTotals } from './suppor
 import { fillEvent, saveEvent } from './support/forms'
 import { useSuite } from './support/suite'
 
-const suite = useSuite({ db: true, currentThemeMonths: true })
+const suite = useSuite({ data: 'whole-program', db: true, currentThemeMonths: true })
 
 it('logs events offline and syncs them exactly once when back online', async () => {
   const context = await phoneContext(suite.browser)

@@ -30,7 +30,7 @@ import { useSuite } from './support/suite'
 
 type Lang = 'zh-CN' | 'en'
 
-const suite = useSuite({ db: true, currentThemeMonths: true })
+const suite = useSuite({ data: 'reads', db: true, currentThemeMonths: true })
 
 const PORTRAIT = { width: 360, height: 740 }
 const LANDSCAPE = { width: 740, height: 360 }

@@ -2,7 +2,9 @@
 // an address of their own (X-Forwarded-For, as a proxy in front of the gateway would pass it),
 // so rate-limit tests do not spend the bucket of 127.0.0.1 that the other tests share; and a
 // test can run its own stand-in (with its own settings and clock) on the stack's database
-// behind its own gateway.
+// behind its own gateway, and a clock of its own that moves only when the test moves it (so
+// what a test checks about time, such as a rate limit's refill or the refresh tokens' reuse
+// interval, does not depend on how fast a busy machine answers).
 import { randomInt, randomUUID } from 'node:crypto'
 import type http from 'node:http'
 import { createClient, type SupabaseClient } from '@supabase/supabase-js'
@@ -33,13 +35,14 @@ export const GOOD_PASSWORD = 'correct-horse-battery'
 
 export interface OwnStandIn {
   apiUrl: string
-  /** Moves the stand-in's clock on. */
+  /** Moves the stand-in's clock on (it stands still otherwise). */
   advance(seconds: number): void
   stop(): Promise<void>
 }
 
 /** A stand-in of the test's own, on the stack's database, behind a gateway of its own. */
 export async function startOwnStandIn(settings: Partial<AuthSettings> = {}, rest = { host: '127.0.0.1', port: 9 }): Promise<OwnStandIn> {
+  const started = Date.now()
   let offset = 0
   const db = new pg.Pool({ connectionString: stackEnv.databaseUrl, max: 2 })
   const port = await freePort()
@@ -47,7 +50,7 @@ export async function startOwnStandIn(settings: Partial<AuthSettings> = {}, rest
   const auth = createAuthStandIn(db, {
     issuer: `${apiUrl}/auth/v1`,
     settings: { ...PROJECT_AUTH_SETTINGS, ...settings },
-    now: () => Date.now() + offset,
+    now: () => started + offset,
   })
   const gateway: http.Server = await startGateway({ port, rest, auth })
   return {

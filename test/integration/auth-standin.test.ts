@@ -3,7 +3,6 @@
 // with reuse detection, logout scopes, malformed and oversized bodies, rate limits.
 import { AuthApiError, AuthWeakPasswordError, isAuthSessionMissingError, type SupabaseClient } from '@supabase/supabase-js'
 import { afterEach, describe, expect, it } from 'vitest'
-import { PROJECT_AUTH_SETTINGS } from '../../scripts/stack/auth-settings.ts'
 import { clientIp, clientOf, GOOD_PASSWORD, startOwnStandIn, uniqueEmail, uniquePhone, type OwnStandIn } from './auth-harness'
 import { DEMO_PASSWORD, newClient, signedInClient, stackEnv } from './stack-env'
 
@@ -291,18 +290,18 @@ describe('request bodies', () => {
 
 describe('rate limits per client address', () => {
   it('allows bursts of 30 /token requests and then answers 429 over_request_rate_limit', async () => {
-    // The project's burst, refilled too slowly to matter however long the 31 requests take on a
-    // loaded machine (the project's 150 per 5 minutes gives one back every 2 s).
-    const { apiUrl } = await ownStandIn({ tokenRate: { ...PROJECT_AUTH_SETTINGS.tokenRate, perFiveMinutes: 1 } })
+    // A stand-in of the test's own, with the project's limits: its bucket cannot refill while
+    // the 31 requests take their time (150 per 5 minutes would add one every 2 s).
+    const standIn = await ownStandIn()
     const ip = clientIp()
-    const attempt = () => clientOf(apiUrl, ip).auth.signInWithPassword({ email: 'volunteer@demo.local', password: 'guess' })
+    const attempt = () => clientOf(standIn.apiUrl, ip).auth.signInWithPassword({ email: 'volunteer@demo.local', password: 'guess' })
     for (let i = 0; i < 30; i++) expect((await attempt()).error).toMatchObject({ code: 'invalid_credentials' })
     const limited = await attempt()
     expect(limited.error).toMatchObject({ status: 429, code: 'over_request_rate_limit', message: 'Request rate limit reached' })
     // Even the right password waits now; another address does not.
-    const right = await clientOf(apiUrl, ip).auth.signInWithPassword({ email: 'volunteer@demo.local', password: DEMO_PASSWORD })
+    const right = await clientOf(standIn.apiUrl, ip).auth.signInWithPassword({ email: 'volunteer@demo.local', password: DEMO_PASSWORD })
     expect(right.error).toMatchObject({ status: 429 })
-    const elsewhere = await clientOf(apiUrl, clientIp()).auth.signInWithPassword({ email: 'volunteer@demo.local', password: DEMO_PASSWORD })
+    const elsewhere = await clientOf(standIn.apiUrl, clientIp()).auth.signInWithPassword({ email: 'volunteer@demo.local', password: DEMO_PASSWORD })
     expect(elsewhere.error).toBeNull()
   })
 
