@@ -50,10 +50,6 @@ export interface AuthApi {
   onSessionEnded(callback: () => void): () => void
 }
 
-function isOffline(error: unknown): boolean {
-  return isRetryableAuthFailure(error) || error instanceof TypeError
-}
-
 function userOf(user: AuthUserRecord): AuthUser {
   return { id: user.id, email: user.email || user.phone || '' }
 }
@@ -75,7 +71,7 @@ export function createAuthApi(client: Pick<ReturnType<typeof createApiClient>, '
       if (!login) throw new SignInError('credentials', 'neither an email address nor a phone number')
       const { data, error } = await client.auth.signInWithPassword({ ...login, password })
       if (error) {
-        if (isOffline(error)) throw new SignInError('offline', error.message)
+        if (isRetryableAuthFailure(error)) throw new SignInError('offline', error.message)
         if (error.code === 'invalid_credentials' || error.status === 400) throw new SignInError('credentials', error.message)
         throw new SignInError('other', error.message)
       }
@@ -86,7 +82,7 @@ export function createAuthApi(client: Pick<ReturnType<typeof createApiClient>, '
       if (!login) throw new SignUpError('invalid', 'neither an email address nor a phone number')
       const { data, error } = await client.auth.signUp({ ...login, password })
       if (error) {
-        if (isOffline(error)) throw new SignUpError('offline', error.message)
+        if (isRetryableAuthFailure(error)) throw new SignUpError('offline', error.message)
         throw new SignUpError(signUpFailure(error), error.message)
       }
       if (!data.session || !data.user) throw new SignUpError('confirm', 'the project asks for a confirmation before the first sign-in')
@@ -98,7 +94,7 @@ export function createAuthApi(client: Pick<ReturnType<typeof createApiClient>, '
         // The stored session goes before the server is asked, so this works offline; the
         // server's answer only concerns revoking the refresh token.
         const { error } = await client.auth.signOut()
-        if (error && !isOffline(error)) console.warn('the server did not revoke the session', error)
+        if (error && !isRetryableAuthFailure(error)) console.warn('the server did not revoke the session', error)
       } finally {
         signingOut = false
       }
@@ -106,7 +102,7 @@ export function createAuthApi(client: Pick<ReturnType<typeof createApiClient>, '
     async sessionState() {
       const { data, error } = await client.auth.getSession()
       if (data.session) return { state: 'signed-in', user: userOf(data.session.user) }
-      if (error && isOffline(error)) return { state: 'unknown' }
+      if (error && isRetryableAuthFailure(error)) return { state: 'unknown' }
       return { state: 'signed-out' }
     },
     onSessionEnded(callback) {
