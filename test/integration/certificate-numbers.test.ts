@@ -6,6 +6,7 @@ import type { SupabaseClient } from '@supabase/supabase-js'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { signedInClient, stackEnv } from './stack-env'
+import { removeTestTeam } from './test-team'
 
 const run = Date.now().toString(36)
 const UNIT = `编号并发测试单位 ${run}`
@@ -58,24 +59,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Certificates are sealed against updates, and the two tables name each other: taken out with
-  // triggers off, as the owner.
-  await owner.query('begin')
-  await owner.query('set local session_replication_role = replica')
-  await owner.query('delete from public.certificates where issuer = $1', [UNIT])
-  await owner.query('delete from public.certificate_requests where recording_unit = $1', [UNIT])
-  await owner.query('delete from public.certificate_counters where issuer = $1', [UNIT])
-  await owner.query('delete from public.audit_trail where team_id = $1', [team])
-  await owner.query('delete from public.event_participants where event_id in (select id from public.service_events where team_id = $1)', [team])
-  await owner.query('delete from public.service_events where team_id = $1', [team])
-  // The months this file added, unless something else is in them now (the demo program has none there).
-  const months = `select m.id from public.theme_months m where m.month = any($1::date[])
-    and not exists (select from public.service_events e where e.theme_month_id = m.id)`
-  await owner.query(`delete from public.station_month_volunteers where theme_month_id in (${months})`, [MONTHS])
-  await owner.query(`delete from public.station_month_totals where theme_month_id in (${months})`, [MONTHS])
-  await owner.query(`delete from public.theme_months where id in (${months})`, [MONTHS])
-  await owner.query('delete from public.team_members where team_id = $1', [team])
-  await owner.query('delete from public.teams where id = $1', [team])
-  await owner.query('commit')
+  // triggers off too.
+  await removeTestTeam(owner, team, MONTHS, async () => {
+    await owner.query('delete from public.certificates where issuer = $1', [UNIT])
+    await owner.query('delete from public.certificate_requests where recording_unit = $1', [UNIT])
+    await owner.query('delete from public.certificate_counters where issuer = $1', [UNIT])
+  })
   await owner.end()
 })
 

@@ -10,6 +10,7 @@ import { certifiedRows, recordedService, serviceRecord } from '../../src/domain/
 import type { PullPage, ServerEvent } from '../../src/domain/types'
 import { serverCopyOf, syncedRecord } from '../../src/sync/plans'
 import { signedInClient, stackEnv } from './stack-env'
+import { removeTestTeam } from './test-team'
 
 const run = Date.now().toString(36)
 const UNIT = `认证时长测试单位 ${run}`
@@ -66,20 +67,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await owner.query('begin')
-  await owner.query('set local session_replication_role = replica')
-  await owner.query('delete from public.audit_trail where team_id = $1', [team])
-  await owner.query('delete from public.event_participants where event_id in (select id from public.service_events where team_id = $1)', [team])
-  await owner.query('delete from public.service_events where team_id = $1', [team])
-  // The months this file added, unless something else is in them now (the demo program has none there).
-  const months = `select m.id from public.theme_months m where m.month = any($1::date[])
-    and not exists (select from public.service_events e where e.theme_month_id = m.id)`
-  await owner.query(`delete from public.station_month_volunteers where theme_month_id in (${months})`, [MONTHS])
-  await owner.query(`delete from public.station_month_totals where theme_month_id in (${months})`, [MONTHS])
-  await owner.query(`delete from public.theme_months where id in (${months})`, [MONTHS])
-  await owner.query('delete from public.team_members where team_id = $1', [team])
-  await owner.query('delete from public.teams where id = $1', [team])
-  await owner.query('commit')
+  await removeTestTeam(owner, team, MONTHS)
   await owner.end()
 })
 
