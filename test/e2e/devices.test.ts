@@ -65,8 +65,8 @@ it('shows the coordinator what waits on a phone, with its sums, and nothing once
   const phoneRow = coordinator.getByTestId('follow-up-phones_waiting').getByTestId('follow-up-phone')
   await phoneRow.first().waitFor({ timeout: 30_000 })
   await expect(phoneRow.count()).resolves.toBe(1)
-  await expect(phoneRow.locator('td').nth(1).textContent()).resolves.toBe('浙江餐饮商会志愿服务队')
-  await expect(phoneRow.locator('td').nth(2).textContent()).resolves.toBe('3')
+  await expect(phoneRow.getByTestId('follow-up-phone-teams').textContent()).resolves.toBe('浙江餐饮商会志愿服务队')
+  await expect(phoneRow.getByTestId('follow-up-phone-events').textContent()).resolves.toBe('3')
   await screenshot(coordinator, 'follow-up')
 
   // The push goes through again: the phone syncs, and its next report says nothing waits.

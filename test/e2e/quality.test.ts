@@ -6,7 +6,8 @@
 //   horizontal scrolling at 360×740 nor at 740×360 (of the page, nor of a table or other box in
 //   it), every page link of the navigation in sight with its whole name, one main, a banner, a
 //   navigation landmark holding the page links, and the document's language the one shown; a
-//   screenshot of each page kept in test-results/screenshots;
+//   screenshot of each page kept in test-results/screenshots; the follow-up's phone lists with a
+//   phone added in the browser, so that they are measured whatever phones the stack holds;
 // - the log form's save button in reach at the bottom of the screen without covering the field to
 //   fix, its message, or the last field.
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -110,6 +111,31 @@ async function saveBarProblems(page: Page, check: 'reach' | 'focused' | 'end'): 
     if (what === 'end') return covered(document.querySelector('.event-form fieldset:last-of-type .field:last-child'), 'last field')
     return []
   }, check)
+}
+
+/**
+ * Adds a phone to both phone tables of every follow-up the page loads, on top of what the server
+ * answers: the demo volunteer's, holding events of the three teams with the longest names. The
+ * tables are then measured at their widest whatever phones other files have left (this file
+ * writes nothing: a phone's report would change the program's figures that other files assert).
+ */
+async function widestFollowUpPhones(page: Page): Promise<void> {
+  const { rows: teams } = await suite.db.query<{ id: string }>('select id from public.teams order by length(name) desc, id limit 3')
+  const { rows: users } = await suite.db.query<{ id: string }>("select id from auth.users where email = 'volunteer@demo.local'")
+  const phone = {
+    user_id: users[0]!.id,
+    device_id: crypto.randomUUID(),
+    team_ids: teams.map((team) => team.id),
+    events: 1234,
+    oldest_waiting_since: new Date(Date.now() - 40 * 86_400_000).toISOString(),
+    reported_at: new Date(Date.now() - 39 * 86_400_000).toISOString(),
+    app_version: 'quality',
+  }
+  await page.route('**/rest/v1/rpc/follow_up', async (route) => {
+    const response = await route.fetch()
+    const answer = (await response.json()) as Record<string, unknown[]>
+    await route.fulfill({ response, json: { ...answer, phones_waiting: [...answer.phones_waiting!, phone], phones_silent: [...answer.phones_silent!, phone] } })
+  })
 }
 
 async function go(page: Page, view: string): Promise<void> {
@@ -289,8 +315,10 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.locator('figure.chart').waitFor({ timeout: 30_000 })
     await audit(page, 'dashboard', lang)
 
+    await widestFollowUpPhones(page)
     await go(page, 'followup')
     await page.getByTestId('follow-up-teams_without_events').waitFor({ timeout: 30_000 })
+    await page.getByTestId('follow-up-phones_silent').getByTestId('follow-up-phone').first().waitFor({ timeout: 30_000 })
     await audit(page, 'follow-up', lang)
 
     await go(page, 'report')

@@ -232,7 +232,6 @@ const pagesEn: PageMessages = {
     count: ' ({n})',
     none: 'None.',
     onPhones: '({n} waiting on phones)',
-    user: 'User',
     team: 'Team',
     events: 'Events',
     oldest: 'Oldest unsynced',

@@ -232,7 +232,6 @@ const pagesZhCN = {
     count: '（{n}）',
     none: '没有。',
     onPhones: '（手机上有 {n} 场未同步）',
-    user: '用户',
     team: '队伍',
     events: '活动数',
     oldest: '最早未同步',
