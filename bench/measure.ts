@@ -100,6 +100,29 @@ export function bootstrapRatio<A, B>(
   return { low: quantile(ratios, 0.025), high: quantile(ratios, 0.975) }
 }
 
+/**
+ * The same interval for measurements taken in pairs (round i of the value beside round i of the
+ * baseline, at the same moment of a shared machine): the rounds are resampled together, so that a
+ * slow spell slows both sides of the ratio rather than widening its interval.
+ */
+export function bootstrapPairedRatio<A, B>(
+  value: readonly A[],
+  baseline: readonly B[],
+  ratio: (value: A[], baseline: B[]) => number,
+  iterations = 2000,
+): Interval {
+  if (value.length !== baseline.length) throw new Error(`paired measurements of unequal counts: ${value.length} and ${baseline.length}`)
+  const random = seededRandom(value.length * 7919)
+  const rounds = value.map((_, i) => i)
+  const ratios: number[] = []
+  for (let i = 0; i < iterations; i++) {
+    const picked = resample(rounds, random)
+    ratios.push(ratio(picked.map((r) => value[r]!), picked.map((r) => baseline[r]!)))
+  }
+  ratios.sort((a, b) => a - b)
+  return { low: quantile(ratios, 0.025), high: quantile(ratios, 0.975) }
+}
+
 /** The interval of the ratio of a quantile (0.5: the median) of two sets of times. */
 export function quantileRatioInterval(value: Samples, baseline: Samples, q: number): Interval {
   const at = (values: number[]) => quantile(values.sort((a, b) => a - b), q)

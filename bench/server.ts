@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import pg from 'pg'
 import { REPO_ROOT } from '../scripts/stack/stack.ts'
-import { bootstrapRatio, quantile, quantileRatioInterval, ratioFigure, sample, samplePair, type Figure } from './measure.ts'
+import { bootstrapPairedRatio, quantile, quantileRatioInterval, ratioFigure, sample, samplePair, type Figure } from './measure.ts'
 
 const BATCH = 100
 
@@ -271,9 +271,9 @@ export async function serverFigures(databaseUrl: string, eventCount: number): Pr
     const cost = noTotals / push - 1
     figures.push(ratioFigure('4 server', `ingest by push, ${label}`, push, 'events/s', 'same push, totals triggers off', noTotals,
       `totals cost ${(cost * 100).toFixed(0)}% (target at most ${TOTALS_COST_TARGET * 100}%): ${cost <= TOTALS_COST_TARGET ? 'met' : 'MISSED'}; median of ${ROUNDS} rounds`,
-      bootstrapRatio(rates.push, rates.noTotals, medianRatio)))
+      bootstrapPairedRatio(rates.push, rates.noTotals, medianRatio)))
     figures.push(ratioFigure('4 server', `ingest by push, ${label}, against the ceiling`, push, 'events/s', 'plain inserts, no totals', plain,
-      `push at ${((push / plain) * 100).toFixed(0)}% of plain; median of ${ROUNDS} rounds`, bootstrapRatio(rates.push, rates.plain, medianRatio)))
+      `push at ${((push / plain) * 100).toFixed(0)}% of plain; median of ${ROUNDS} rounds`, bootstrapPairedRatio(rates.push, rates.plain, medianRatio)))
   }
   const drift = await admin.query('select count(*)::int as keys from private.totals_drift()')
   figures.push(ratioFigure('4 server', 'failed or deadlocked pushes', failures, 'changes', 'required', 0, failures === 0 ? 'none (must be 0)' : 'MUST BE 0'))
