@@ -83,21 +83,19 @@ function resample<T>(values: readonly T[], random: () => number): T[] {
   return values.map(() => values[Math.floor(random() * values.length)]!)
 }
 
+/** The middle 95% of a statistic recomputed on 2,000 resamplings, seeded: the same samples give the same interval. */
+function bootstrap(seed: number, statistic: (random: () => number) => number): Interval {
+  const random = seededRandom(seed)
+  const values = Array.from({ length: 2000 }, () => statistic(random)).sort((a, b) => a - b)
+  return { low: quantile(values, 0.025), high: quantile(values, 0.975) }
+}
+
 /**
  * The 95% bootstrap interval of a ratio between two sets of measurements: both sets are
  * resampled with replacement, the ratio recomputed each time, and the middle 95% kept.
  */
-export function bootstrapRatio<A, B>(
-  value: readonly A[],
-  baseline: readonly B[],
-  ratio: (value: A[], baseline: B[]) => number,
-  iterations = 2000,
-): Interval {
-  const random = seededRandom(value.length * 7919 + baseline.length)
-  const ratios: number[] = []
-  for (let i = 0; i < iterations; i++) ratios.push(ratio(resample(value, random), resample(baseline, random)))
-  ratios.sort((a, b) => a - b)
-  return { low: quantile(ratios, 0.025), high: quantile(ratios, 0.975) }
+export function bootstrapRatio<A, B>(value: readonly A[], baseline: readonly B[], ratio: (value: A[], baseline: B[]) => number): Interval {
+  return bootstrap(value.length * 7919 + baseline.length, (random) => ratio(resample(value, random), resample(baseline, random)))
 }
 
 /**
@@ -105,22 +103,13 @@ export function bootstrapRatio<A, B>(
  * baseline, at the same moment of a shared machine): the rounds are resampled together, so that a
  * slow spell slows both sides of the ratio rather than widening its interval.
  */
-export function bootstrapPairedRatio<A, B>(
-  value: readonly A[],
-  baseline: readonly B[],
-  ratio: (value: A[], baseline: B[]) => number,
-  iterations = 2000,
-): Interval {
+export function bootstrapPairedRatio<A, B>(value: readonly A[], baseline: readonly B[], ratio: (value: A[], baseline: B[]) => number): Interval {
   if (value.length !== baseline.length) throw new Error(`paired measurements of unequal counts: ${value.length} and ${baseline.length}`)
-  const random = seededRandom(value.length * 7919)
   const rounds = value.map((_, i) => i)
-  const ratios: number[] = []
-  for (let i = 0; i < iterations; i++) {
+  return bootstrap(value.length * 7919, (random) => {
     const picked = resample(rounds, random)
-    ratios.push(ratio(picked.map((r) => value[r]!), picked.map((r) => baseline[r]!)))
-  }
-  ratios.sort((a, b) => a - b)
-  return { low: quantile(ratios, 0.025), high: quantile(ratios, 0.975) }
+    return ratio(picked.map((r) => value[r]!), picked.map((r) => baseline[r]!))
+  })
 }
 
 /** The interval of the ratio of a quantile (0.5: the median) of two sets of times. */
