@@ -114,9 +114,9 @@ async function saveBarProblems(page: Page, check: 'reach' | 'focused' | 'end'): 
 }
 
 /**
- * Adds a phone to both phone tables of every follow-up the page loads, on top of what the server
+ * Adds a phone to both phone lists of every follow-up the page loads, on top of what the server
  * answers: the demo volunteer's, holding events of the three teams with the longest names. The
- * tables are then measured at their widest whatever phones other files have left (this file
+ * lists are then measured at their widest whatever phones other files have left (this file
  * writes nothing: a phone's report would change the program's figures that other files assert).
  */
 async function widestFollowUpPhones(page: Page): Promise<void> {
