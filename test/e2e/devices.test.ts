@@ -71,6 +71,7 @@ it('shows the coordinator what waits on a phone, with its sums, and nothing once
   await expect(phoneRow.count()).resolves.toBe(1)
   await expect(phoneRow.getByTestId('follow-up-phone-teams').textContent()).resolves.toBe('浙江餐饮商会志愿服务队')
   await expect(phoneRow.getByTestId('follow-up-phone-events').textContent()).resolves.toBe('3')
+  await phoneRow.scrollIntoViewIfNeeded()
   await screenshot(coordinator, 'follow-up')
 
   // The push goes through again: the phone syncs, and its next report says nothing waits.
