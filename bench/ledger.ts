@@ -14,6 +14,7 @@
 //   volunteers, as close_period computes them) without writing anything.
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
+import { asRole } from './transaction.ts'
 import { bootstrapPairedRatio, quantile, quantileRatioInterval, ratioFigure, summarize, type Figure } from './measure.ts'
 
 const SECTION = '6 ledger'
@@ -32,18 +33,10 @@ interface Client {
   members: string[]
 }
 
-/** One request as PostgREST runs it: a transaction as the signed-in user. */
+/** One request as PostgREST runs it: a transaction as the signed-in user; the query's `result`. */
 async function asUser<T>(db: pg.Client, claims: Record<string, unknown>, sql: string, params: unknown[]): Promise<T> {
-  await db.query('begin')
-  try {
-    await db.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)])
-    const { rows } = await db.query(sql, params)
-    await db.query('commit')
-    return rows[0].result as T
-  } catch (error) {
-    await db.query('rollback')
-    throw error
-  }
+  const { rows } = await asRole(db, { role: 'authenticated', ...claims }, () => db.query(sql, params))
+  return rows[0].result as T
 }
 
 /** A team of its own with 3 members per client; each client signs in as one of its members. */

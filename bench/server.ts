@@ -10,29 +10,13 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import pg from 'pg'
 import { REPO_ROOT } from '../scripts/stack/stack.ts'
+import { asRole, inTransaction } from './transaction.ts'
 import { bootstrapPairedRatio, quantile, quantileRatioInterval, ratioFigure, sample, samplePair, type Figure } from './measure.ts'
 
 const BATCH = 100
 
 function md5Uuid(db: pg.Client, text: string): Promise<string> {
   return db.query<{ id: string }>('select md5($1)::uuid as id', [text]).then((r) => r.rows[0]!.id)
-}
-
-/** Runs `body` in a transaction as PostgREST would for a signed-in user (or as service_role). */
-async function asRole<T>(db: pg.Client, claims: Record<string, unknown>, body: () => Promise<T>): Promise<T> {
-  await db.query('begin')
-  try {
-    await db.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
-      claims.role,
-      JSON.stringify(claims),
-    ])
-    const result = await body()
-    await db.query('commit')
-    return result
-  } catch (error) {
-    await db.query('rollback')
-    throw error
-  }
 }
 
 interface Client {
@@ -151,8 +135,7 @@ async function plainBatch(client: Client, changes: ReturnType<typeof change>[]):
     organizing_unit: '基准单位',
     recorded_at: new Date().toISOString(),
   }))
-  await client.db.query('begin')
-  try {
+  await inTransaction(client.db, async () => {
     await client.db.query(
       `insert into bench.plain_events (id, station_id, team_id, theme_month_id, started_at, ended_at, title,
          people_served, funds_fen, materials_fen, materials_description, recorded_by,
@@ -168,11 +151,7 @@ async function plainBatch(client: Client, changes: ReturnType<typeof change>[]):
        from jsonb_array_elements($1) e, jsonb_array_elements(e -> 'participants') p`,
       [JSON.stringify(events)],
     )
-    await client.db.query('commit')
-  } catch (error) {
-    await client.db.query('rollback')
-    throw error
-  }
+  })
   return 0
 }
 
@@ -191,13 +170,13 @@ async function setTotalsTriggers(admin: pg.Client, enabled: boolean): Promise<vo
 
 /** Removes the events the no-totals baseline pushed, with all triggers off, so the totals stay true to the events. */
 async function removeEventsTitled(admin: pg.Client, title: string): Promise<void> {
-  await admin.query('begin')
-  await admin.query('set local session_replication_role = replica')
-  const events = 'select id from public.service_events where title = $1'
-  await admin.query(`delete from public.sync_changes where event_id in (${events})`, [title])
-  await admin.query(`delete from public.event_participants where event_id in (${events})`, [title])
-  await admin.query('delete from public.service_events where title = $1', [title])
-  await admin.query('commit')
+  await inTransaction(admin, async () => {
+    await admin.query('set local session_replication_role = replica')
+    const events = 'select id from public.service_events where title = $1'
+    await admin.query(`delete from public.sync_changes where event_id in (${events})`, [title])
+    await admin.query(`delete from public.event_participants where event_id in (${events})`, [title])
+    await admin.query('delete from public.service_events where title = $1', [title])
+  })
 }
 
 /** Totals maintenance may cost at most this much of a push's time (issue 8, item 21). */
